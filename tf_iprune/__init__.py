@@ -1,0 +1,9 @@
+"""tf_iprune: intermittent-aware pruning for TensorFlow/Keras.
+
+Importing this package selects Keras 2 (`tf_keras`), which
+tensorflow-model-optimization requires; user scripts need nothing else.
+The public API is re-exported here.
+"""
+from tf_iprune import legacy_keras  # Must stay first: sets up Keras 2.
+
+__version__ = "0.1.0"
