@@ -114,9 +114,19 @@ def _input_fetch(spec, plan):
   return np.array(valid_counts), np.array(run_counts)
 
 
+def is_bsr(nonzero):
+  """Whether a layer is stored as BSR: some weight block is all zero."""
+  return nonzero is not None and not np.all(nonzero)
+
+
 def _prunable_counts(spec, plan, nonzero, intermittent):
-  """Counts of a conv / depthwise / dense layer."""
+  """Counts of a conv / depthwise / dense layer.
+
+  Weights are stored block by block (a block is contiguous); a layer with an
+  all-zero block is stored as BSR and needs its indices read as well.
+  """
   grid = blocks_lib.BlockGrid(spec, plan)
+  bsr = is_bsr(nonzero)
   if nonzero is None:
     nonzero = grid.dense_mask()
   nnzb = criterion_lib.nnzb_per_group(grid, nonzero)
@@ -151,6 +161,11 @@ def _prunable_counts(spec, plan, nonzero, intermittent):
   weight_fetches = int(nnzb.sum()) * (1 if intermittent else n_tiles)
   c.nvm_read_calls += weight_fetches
   c.nvm_read_words += weight_fetches * grid.weights_per_block
+  if bsr:
+    # Locating blocks: a group's two row pointers, then each column index.
+    group_visits = grid.n_groups * (1 if intermittent else n_tiles)
+    c.nvm_read_calls += group_visits + weight_fetches
+    c.nvm_read_words += 2 * group_visits + weight_fetches
   c.lea_calls += ops
   per_position = grid.weights_per_block
   c.lea_elements += int(nnzb.sum()) * pixels * per_position
