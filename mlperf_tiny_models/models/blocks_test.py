@@ -1,7 +1,7 @@
 """Tests for blocks."""
-import mlperf_tiny_models  # pylint: disable=unused-import  # Selects Keras 2.
-from mlperf_tiny_models.models import blocks
 import numpy as np
+
+from mlperf_tiny_models.models import blocks
 from tf_iprune.legacy_keras import keras
 
 
