@@ -31,7 +31,8 @@ class TrainingRecipe:
   loss: str
 
   def __post_init__(self):
-    if not self.learning_rate > 0:
+    if (not isinstance(self.learning_rate, (int, float)) or
+        not self.learning_rate > 0):
       raise ValueError("learning_rate must be positive, got %r." %
                        (self.learning_rate,))
     for field in ("epochs", "batch_size"):
@@ -68,6 +69,7 @@ class ModelInfo:
         isinstance(d, int) and d > 0 for d in self.input_shape):
       raise ValueError("input_shape must be a tuple of positive ints, got %r."
                        % (self.input_shape,))
-    if self.num_classes is not None and self.num_classes < 2:
+    if self.num_classes is not None and (
+        not isinstance(self.num_classes, int) or self.num_classes < 2):
       raise ValueError("num_classes must be at least 2 or None, got %r." %
                        (self.num_classes,))

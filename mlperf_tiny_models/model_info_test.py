@@ -52,13 +52,15 @@ def test_bad_input_shape(shape):
     _info(input_shape=shape)
 
 
-def test_bad_num_classes():
+@pytest.mark.parametrize("num_classes", [1, "6"])
+def test_bad_num_classes(num_classes):
   with pytest.raises(ValueError, match="num_classes"):
-    _info(num_classes=1)
+    _info(num_classes=num_classes)
 
 
 @pytest.mark.parametrize("overrides", [
     {"learning_rate": 0.0},
+    {"learning_rate": "1e-3"},
     {"epochs": 0},
     {"batch_size": 2.5},
 ])

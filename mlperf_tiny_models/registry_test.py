@@ -81,6 +81,7 @@ def test_get_model_returns_fresh_uncompiled_models(name):
   second = mlperf_tiny_models.get_model(name)
 
   assert isinstance(first, keras.Model)
+  assert type(first).__name__ == "Functional"
   assert first is not second
   assert not set(map(id, first.weights)) & set(map(id, second.weights))
   assert first.optimizer is None
