@@ -90,6 +90,22 @@ def test_get_model_returns_fresh_uncompiled_models(name):
   assert [l.name for l in first.layers] == [l.name for l in second.layers]
 
 
+@pytest.mark.parametrize("name", _EXPECTED_MODELS)
+def test_recipe_compiles_and_trains(name):
+  info = mlperf_tiny_models.get_model_info(name)
+  model = mlperf_tiny_models.get_model(name)
+  optimizer = keras.optimizers.get({
+      "class_name": info.recipe.optimizer,
+      "config": {"learning_rate": info.recipe.learning_rate},
+  })
+  model.compile(optimizer=optimizer, loss=info.recipe.loss)
+  rng = np.random.default_rng(0)
+  x = rng.standard_normal((4,) + info.input_shape).astype(np.float32)
+  y = x if info.num_classes is None else rng.integers(0, info.num_classes, 4)
+
+  assert np.isfinite(model.train_on_batch(x, y))
+
+
 def test_datasets_are_known():
   for name in _EXPECTED_MODELS:
     info = mlperf_tiny_models.get_model_info(name)
