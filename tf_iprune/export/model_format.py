@@ -38,6 +38,9 @@ ACTIVATION_CODES = {act: i for i, act in enumerate(layer_spec_lib.ACTIVATIONS)}
 MAX_INPUTS = 4
 # Shifts the runtime's 64-bit arithmetic supports (docs/design.md).
 MAX_SHIFT = 62
+# Left shifts of add / concat inputs: 4 inputs of 2**15 << 45 sum exactly in
+# 64 bits.
+MAX_CPU_LEFT_SHIFT = 45
 FOOTPRINT_WORDS = 4
 FLAG_BSR = 1
 # Alignment of every array in the data region and of every NVM tensor.
@@ -116,8 +119,12 @@ def job_outputs(layer):
 
 
 def psum_words(qmodel):
-  """Words of each of the two NVM partial-sum buffers."""
-  return max([l.plan.tile_p * l.plan.tile_m for l in qmodel.layers
+  """Words of each of the two NVM partial-sum buffers.
+
+  A buffer holds one filter group's partial sums at every output position
+  (block k of a group is applied to all spatial tiles before block k + 1).
+  """
+  return max([l.spec.out_pixels * l.plan.tile_m for l in qmodel.layers
               if l.spec.prunable] + [0])
 
 
@@ -189,11 +196,17 @@ def _check_layer(qmodel, layer):
       raise ValueError("Layer %r: %d block columns / %d non-zero blocks; "
                        "model.bin indexes blocks with 16 bits." %
                        (spec.name, grid.n_cols, int(layer.nonzero.sum())))
-  for src in spec.inputs:
-    e = qmodel.tensors[src].exponent
-    if not -MAX_SHIFT <= qmodel.tensors[spec.name].exponent - e <= MAX_SHIFT:
-      raise ValueError("Layer %r: exponent difference to input %r is outside "
-                       "[-%d, %d]." % (spec.name, src, MAX_SHIFT, MAX_SHIFT))
+  if spec.kind in ("add", "concat"):
+    for src in spec.inputs:
+      diff = qmodel.tensors[spec.name].exponent - qmodel.tensors[src].exponent
+      if not -MAX_CPU_LEFT_SHIFT <= diff <= MAX_SHIFT:
+        raise ValueError(
+            "Layer %r: exponent difference %d to input %r is outside [-%d, "
+            "%d]." % (spec.name, diff, src, MAX_CPU_LEFT_SHIFT, MAX_SHIFT))
+  elif not spec.prunable and (qmodel.tensors[spec.name].exponent !=
+                              qmodel.tensors[spec.inputs[0]].exponent):
+    raise ValueError("Layer %r (%s): output exponent must equal the input's."
+                     % (spec.name, spec.kind))
 
 
 def _check_model(qmodel):
