@@ -14,10 +14,11 @@
 #define HEADER_BYTES 64u
 #define TARGET_BYTES 256u
 #define TENSOR_BYTES 16u
-#define LAYER_BYTES 100u
-#define FORMAT_VERSION 1u
+#define LAYER_BYTES 108u
+#define FORMAT_VERSION 2u
 #define MAX_SHIFT 62
 #define MAX_CPU_LEFT_SHIFT 45
+#define IPRUNE_CHECK_MAX_GROUPS 4096
 
 typedef struct {
   const uint8_t *raw;
@@ -170,6 +171,86 @@ static int overlaps(const iprune_tensor_t *a, const iprune_tensor_t *b) {
          b->nvm_offset < a->nvm_offset + tensor_words(a);
 }
 
+static uint32_t group_width(const iprune_layer_t *l, uint16_t channels,
+                            uint16_t g) {
+  const uint32_t rest = channels - (uint32_t)g * l->tile_m;
+  return rest < l->tile_m ? rest : l->tile_m;
+}
+
+/* Checks the block order (slice-major), the BSR row pointers and (group,
+ * order) pairs, blocks per group and channels per slice. */
+static int check_blocks(parser_t *p, const sim_loaded_model_t *m,
+                        iprune_layer_t *l, const uint8_t *b) {
+  const uint16_t channels = m->tensors[l->output].c;
+  const uint16_t G = l->n_groups, J = l->n_cols;
+  uint16_t seen[IPRUNE_CHECK_MAX_GROUPS];
+  uint32_t j, k, g;
+  if (G > IPRUNE_CHECK_MAX_GROUPS) {
+    return fail(p, "layer '%s': %u filter groups; the loader checks up to "
+                "%u.", l->name, G, IPRUNE_CHECK_MAX_GROUPS);
+  }
+  memset(seen, 0, sizeof(seen));
+  if (l->slice_channels[0] != 0) {
+    return fail(p, "layer '%s': slice channels do not start at 0.", l->name);
+  }
+  if (!(l->flags & IPRUNE_FLAG_BSR)) {
+    if (l->n_blocks != (uint32_t)G * J) {
+      return fail(p, "layer '%s': dense layer with %u blocks, expected %u.",
+                  l->name, (unsigned)l->n_blocks, (unsigned)G * J);
+    }
+    for (g = 0; g < G; g++) {
+      if (l->group_blocks[g] != J) {
+        return fail(p, "layer '%s': dense layer with a group of %u blocks.",
+                    l->name, l->group_blocks[g]);
+      }
+    }
+    for (j = 0; j < J; j++) {
+      if (l->slice_channels[j + 1] - l->slice_channels[j] != channels) {
+        return fail(p, "layer '%s': slice %u has the wrong channel count.",
+                    l->name, (unsigned)j);
+      }
+    }
+    return 0;
+  }
+  l->row_ptr = array_at(p, u32(b + 92), (uint64_t)J + 1u, 2);
+  l->pairs = array_at(p, u32(b + 96), 2u * (uint64_t)l->n_blocks, 2);
+  if (l->row_ptr == NULL || l->pairs == NULL || l->row_ptr[0] != 0 ||
+      l->row_ptr[J] != l->n_blocks) {
+    return fail(p, "layer '%s': BSR arrays outside the file or row pointers "
+                "not from 0 to %u.", l->name, (unsigned)l->n_blocks);
+  }
+  for (j = 0; j < J; j++) {
+    uint32_t slice = 0;
+    if (l->row_ptr[j + 1] < l->row_ptr[j]) {
+      return fail(p, "layer '%s': BSR row pointers decrease.", l->name);
+    }
+    for (k = l->row_ptr[j]; k < l->row_ptr[j + 1]; k++) {
+      const uint16_t grp = l->pairs[2 * k], word = l->pairs[2 * k + 1];
+      if (grp >= G || (k > l->row_ptr[j] && grp <= l->pairs[2 * k - 2]) ||
+          (word & IPRUNE_ORDER_MASK) != seen[grp] ||
+          ((word & IPRUNE_LAST_BLOCK) != 0) !=
+              (seen[grp] + 1u == l->group_blocks[grp])) {
+        return fail(p, "layer '%s': BSR pair %u of slice %u is not "
+                    "(ascending group, order, last flag).", l->name,
+                    (unsigned)k, (unsigned)j);
+      }
+      seen[grp]++;
+      slice += group_width(l, channels, grp);
+    }
+    if (l->slice_channels[j + 1] - l->slice_channels[j] != slice) {
+      return fail(p, "layer '%s': slice %u has the wrong channel count.",
+                  l->name, (unsigned)j);
+    }
+  }
+  for (g = 0; g < G; g++) {
+    if (seen[g] != l->group_blocks[g]) {
+      return fail(p, "layer '%s': group %u has %u blocks, metadata says %u.",
+                  l->name, (unsigned)g, seen[g], l->group_blocks[g]);
+    }
+  }
+  return 0;
+}
+
 /* Checks an accelerator layer's geometry, weights and BSR arrays. */
 static int check_accel(parser_t *p, const sim_loaded_model_t *m,
                        iprune_layer_t *l, const uint8_t *b) {
@@ -182,7 +263,6 @@ static int check_accel(parser_t *p, const sim_loaded_model_t *m,
   uint16_t cols, block_words, g;
   uint64_t total = 0;
   uint32_t lea_need;
-  const uint16_t *rp = NULL;
   if (l->n_inputs != 1 || l->tile_m == 0 || l->tile_n == 0 ||
       l->tile_p == 0 || l->tile_m > out->c) {
     return fail(p, "layer '%s': needs one input and tiles 1 <= tile_m <= %u.",
@@ -226,42 +306,17 @@ static int check_accel(parser_t *p, const sim_loaded_model_t *m,
   l->weights = array_at(p, u32(b + 84), (uint64_t)l->n_blocks * block_words,
                         2);
   l->bias = array_at(p, u32(b + 88), out->c, 2);
-  if (l->weights == NULL || l->bias == NULL || l->n_blocks == 0) {
-    return fail(p, "layer '%s': weights or bias outside the file.", l->name);
+  l->group_blocks = array_at(p, u32(b + 100), l->n_groups, 2);
+  l->slice_channels = array_at(p, u32(b + 104), (uint64_t)cols + 1u, 4);
+  if (l->weights == NULL || l->bias == NULL || l->group_blocks == NULL ||
+      l->slice_channels == NULL || l->n_blocks == 0) {
+    return fail(p, "layer '%s': weights, bias or block metadata outside the "
+                "file.", l->name);
   }
-  if (l->flags & IPRUNE_FLAG_BSR) {
-    uint32_t k;
-    rp = array_at(p, u32(b + 92), (uint64_t)l->n_groups + 1u, 2);
-    l->row_ptr = rp;
-    l->col_idx = array_at(p, u32(b + 96), l->n_blocks, 2);
-    if (rp == NULL || l->col_idx == NULL || rp[0] != 0 ||
-        rp[l->n_groups] != l->n_blocks) {
-      return fail(p, "layer '%s': BSR arrays outside the file or row "
-                  "pointers not from 0 to %u.", l->name,
-                  (unsigned)l->n_blocks);
-    }
-    for (g = 0; g < l->n_groups; g++) {
-      if (rp[g + 1] < rp[g]) {
-        return fail(p, "layer '%s': BSR row pointers decrease.", l->name);
-      }
-      for (k = rp[g]; k < rp[g + 1]; k++) {
-        if (l->col_idx[k] >= cols ||
-            (k > rp[g] && l->col_idx[k] <= l->col_idx[k - 1])) {
-          return fail(p, "layer '%s': BSR column indices of group %u are "
-                      "not ascending below %u.", l->name, g, cols);
-        }
-      }
-    }
-  } else if (l->n_blocks != (uint32_t)l->n_groups * cols) {
-    return fail(p, "layer '%s': dense layer with %u blocks, expected %u.",
-                l->name, (unsigned)l->n_blocks,
-                (unsigned)l->n_groups * cols);
-  }
+  if (check_blocks(p, m, l, b)) return -1;
   for (g = 0; g < l->n_groups; g++) {
-    const uint32_t m_g = out->c - (uint32_t)g * l->tile_m < l->tile_m
-                             ? out->c - (uint32_t)g * l->tile_m : l->tile_m;
-    const uint32_t nnzb = rp ? (uint32_t)(rp[g + 1] - rp[g]) : cols;
-    total += (uint64_t)m_g * pixels * (nnzb ? nnzb : 1u);
+    const uint32_t nnzb = l->group_blocks[g];
+    total += (uint64_t)group_width(l, out->c, g) * pixels * (nnzb ? nnzb : 1u);
   }
   if (total != l->total_outputs) {
     return fail(p, "layer '%s': stored output count %u, the blocks give %llu.",
@@ -274,12 +329,12 @@ static int check_accel(parser_t *p, const sim_loaded_model_t *m,
                       (uint32_t)l->tile_p * l->tile_m;
   if (lea_need > m->model.lea_buffer_words ||
       (uint32_t)l->tile_p * l->tile_m > m->model.vm_scratch_words ||
-      pixels * l->tile_m > m->model.psum_words) {
+      pixels * out->c > m->model.psum_words) {
     return fail(p, "layer '%s': tile (%u, %u, %u) needs %u LEA words, %u "
                 "scratch words and %u partial-sum words; the model has %u, "
                 "%u and %u.", l->name, l->tile_m, l->tile_n, l->tile_p,
                 (unsigned)lea_need, (unsigned)l->tile_p * l->tile_m,
-                (unsigned)(pixels * l->tile_m), m->model.lea_buffer_words,
+                (unsigned)(pixels * out->c), m->model.lea_buffer_words,
                 m->model.vm_scratch_words, (unsigned)m->model.psum_words);
   }
   return 0;
@@ -334,11 +389,11 @@ static int check_cpu(parser_t *p, const sim_loaded_model_t *m,
       return fail(p, "layer '%s': pooling output does not match its input.",
                   l->name);
     }
-    if (kw * in->c + in->c > m->model.lea_buffer_words ||
-        2u * in->c > m->model.vm_scratch_words) {
-      return fail(p, "layer '%s': a window row needs %u words of LEA RAM; "
-                  "the model has %u.", l->name,
-                  (unsigned)(kw * in->c + in->c), m->model.lea_buffer_words);
+    if (kw * in->c + 3u * in->c > m->model.lea_buffer_words) {
+      return fail(p, "layer '%s': a window row and its sums need %u words of "
+                  "LEA RAM; the model has %u.", l->name,
+                  (unsigned)(kw * in->c + 3u * in->c),
+                  m->model.lea_buffer_words);
     }
     return 0;
   }

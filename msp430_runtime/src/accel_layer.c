@@ -1,13 +1,18 @@
 /* The job loop of accelerator layers (conv, depthwise, dense).
  *
- * docs/design.md, "conv, depthwise, dense": for each filter group g, read
- * its bias (and BSR row pointers); for each non-zero block k in ascending
- * column, read the block; for each spatial tile, one job: the op's kernel
- * fetches the input tile and runs one LEA operation, the CPU adds the bias
- * (k = 0) or the partial sums of block k - 1 read from NVM, and the outputs
- * go to partial-sum buffer k % 2 or, after the group's last block, to the
- * output tensor; then the footprint is committed. A job reads only buffers
- * it does not write, so re-executing an interrupted job is safe.
+ * docs/design.md, "conv, depthwise, dense". First the bias jobs of the
+ * groups with no non-zero block. Then, input slices j outer (a kernel
+ * position and input-channel chunk), spatial tiles, and the slice's
+ * non-zero blocks (g, j) in ascending group: the input tile is fetched once
+ * per slice and tile and shared by the slice's blocks; each block is one
+ * job: weight block in, bias (the group's first block) or partial sums in,
+ * one LEA operation, partial sums (buffer order % 2) or, after the group's
+ * last block, final outputs out, commit. A job reads only buffers it does
+ * not write, so re-executing an interrupted job is safe.
+ *
+ * The job counter (committed outputs) maps back to (bias job | slice, tile,
+ * block) through the layer's metadata: blocks per group and output channels
+ * per slice.
  */
 #include <string.h>
 
@@ -17,87 +22,190 @@
 #include "iprune/q15.h"
 
 typedef void (*accel_kernel_t)(const iprune_layer_t *, const int16_t *,
-                               uint16_t, uint16_t, uint32_t, uint16_t,
+                               uint16_t, uint16_t, uint32_t, uint16_t, int,
                                const iprune_lea_operands_t *);
 
-/* Where a job counter falls: group, block pass within it, spatial tile. */
 typedef struct {
-  uint16_t group;
-  uint32_t pass;
-  uint32_t tile;
-} job_pos_t;
-
-typedef struct {
+  iprune_ctx_t *ctx;
   const iprune_layer_t *layer;
+  uint16_t index;
+  const int16_t *input;
+  int16_t *output;
   uint16_t channels; /* M */
   uint32_t pixels;   /* P */
   uint32_t n_tiles;
-  int bsr;
-} layer_geom_t;
+  iprune_lea_operands_t ops;
+  accel_kernel_t kernel;
+  uint32_t counter; /* Outputs committed. */
+} layer_run_t;
 
-static uint16_t group_channels(const layer_geom_t *geo, uint16_t g) {
-  const uint16_t tile_m = geo->layer->tile_m;
-  const uint16_t rest = (uint16_t)(geo->channels - g * tile_m);
+static uint16_t group_channels(const layer_run_t *r, uint16_t g) {
+  const uint16_t tile_m = r->layer->tile_m;
+  const uint16_t rest = (uint16_t)(r->channels - g * tile_m);
   return rest < tile_m ? rest : tile_m;
 }
 
-/* Maps a job counter back to (group, pass, tile). BSR layers need the
- * non-zero blocks per group: the row pointers are read in chunks that fit
- * the scratch buffer. */
-static job_pos_t locate(iprune_ctx_t *ctx, const layer_geom_t *geo,
-                        uint32_t counter) {
-  const iprune_layer_t *l = geo->layer;
-  job_pos_t pos = {0, 0, 0};
-  uint16_t base = 0, have = 0;
-  uint16_t g;
-  if (counter == 0) {
-    return pos;
-  }
-  for (g = 0; g < l->n_groups; g++) {
-    const uint32_t per_pass = (uint32_t)group_channels(geo, g) * geo->pixels;
-    uint32_t passes = l->n_cols;
-    if (geo->bsr) {
-      const uint16_t *rp = (const uint16_t *)ctx->scratch;
-      if (g + 1u >= (uint32_t)base + have) {
-        const uint32_t left = (uint32_t)l->n_groups + 1u - g;
-        base = g;
-        have = (uint16_t)(left < ctx->scratch_words ? left
-                                                    : ctx->scratch_words);
-        iprune_hal_nvm_read(ctx->scratch, l->row_ptr + g, have);
-      }
-      passes = (uint32_t)rp[g + 1 - base] - rp[g - base];
-    }
-    if (passes == 0) {
-      passes = 1;
-    }
-    if (counter < per_pass * passes) {
-      pos.group = g;
-      pos.pass = counter / per_pass;
-      pos.tile = (counter % per_pass) /
-                 ((uint32_t)group_channels(geo, g) * l->tile_p);
-      return pos;
-    }
-    counter -= per_pass * passes;
-  }
-  pos.group = l->n_groups;
-  return pos;
+static uint16_t tile_positions(const layer_run_t *r, uint32_t t) {
+  const uint32_t p0 = t * r->layer->tile_p;
+  return (uint16_t)(r->pixels - p0 < r->layer->tile_p ? r->pixels - p0
+                                                       : r->layer->tile_p);
+}
+
+static int16_t *psum(const layer_run_t *r, uint32_t buffer, uint16_t g,
+                     uint32_t p0, uint16_t m_g) {
+  return r->ctx->state + IPRUNE_PSUM_OFFSET(r->ctx->model, buffer) +
+         (uint32_t)g * r->layer->tile_m * r->pixels + p0 * m_g;
 }
 
 /* Writes a finished tile (n_t positions x m_g channels) of group g into the
  * (H, W, C) output: contiguous when there is one group or one position. */
-static void write_final(const layer_geom_t *geo, int16_t *output, uint16_t g,
-                        uint32_t p0, uint16_t n_t, uint16_t m_g,
-                        const int16_t *vals) {
-  const uint16_t M = geo->channels;
-  int16_t *dst = output + p0 * M + (uint32_t)g * geo->layer->tile_m;
+static void write_final(const layer_run_t *r, uint16_t g, uint32_t p0,
+                        uint16_t n_t, uint16_t m_g, const int16_t *vals) {
+  const uint16_t M = r->channels;
+  int16_t *dst = r->output + p0 * M + (uint32_t)g * r->layer->tile_m;
   uint16_t i;
-  if (geo->layer->n_groups == 1 || n_t == 1) {
+  if (r->layer->n_groups == 1 || n_t == 1) {
     iprune_hal_nvm_write(dst, vals, (uint16_t)(n_t * m_g));
     return;
   }
   for (i = 0; i < n_t; i++) {
     iprune_hal_nvm_write(dst + (uint32_t)i * M, vals + (uint32_t)i * m_g,
                          m_g);
+  }
+}
+
+static void commit(layer_run_t *r, uint32_t outputs) {
+  r->counter += outputs;
+  iprune_commit(r->ctx, r->index, r->counter);
+}
+
+/* Bias jobs of the empty groups, from job counter `skip` on. */
+static void bias_jobs(layer_run_t *r, uint32_t skip) {
+  const iprune_layer_t *l = r->layer;
+  const int relu = l->activation == IPRUNE_ACT_RELU;
+  uint16_t g;
+  for (g = 0; g < l->n_groups; g++) {
+    const uint16_t m_g = group_channels(r, g);
+    const uint32_t outputs = (uint32_t)m_g * r->pixels;
+    uint32_t t;
+    if (l->group_blocks[g] != 0) continue;
+    if (skip >= outputs) {
+      skip -= outputs;
+      continue;
+    }
+    iprune_hal_nvm_read(r->ctx->bias, l->bias + (uint32_t)g * l->tile_m, m_g);
+    for (t = skip / ((uint32_t)m_g * l->tile_p); t < r->n_tiles; t++) {
+      const uint16_t n_t = tile_positions(r, t);
+      int16_t *dst = r->ctx->scratch;
+      uint16_t p, c;
+      for (p = 0; p < n_t; p++) {
+        for (c = 0; c < m_g; c++) {
+          const int16_t b = r->ctx->bias[c];
+          *dst++ = (relu && b < 0) ? 0 : b;
+        }
+      }
+      iprune_hal_cpu(IPRUNE_CPU_MAX, (uint32_t)n_t * m_g);
+      write_final(r, g, t * l->tile_p, n_t, m_g, r->ctx->scratch);
+      commit(r, (uint32_t)n_t * m_g);
+    }
+    skip = 0;
+  }
+}
+
+/* One block job: block b of the slice (group g, order) on tile t. */
+static void block_job(layer_run_t *r, uint32_t block, uint16_t g,
+                      uint16_t order, int last, uint16_t slice, uint32_t t,
+                      int fetch) {
+  const iprune_layer_t *l = r->layer;
+  iprune_ctx_t *ctx = r->ctx;
+  const uint16_t m_g = group_channels(r, g);
+  const uint32_t p0 = t * l->tile_p;
+  const uint16_t n_t = tile_positions(r, t);
+  const uint16_t n_out = (uint16_t)(n_t * m_g);
+  const int relu = l->activation == IPRUNE_ACT_RELU;
+  int16_t *prev = ctx->scratch;
+  uint16_t p, c;
+  iprune_hal_nvm_read(r->ops.w, l->weights + block * l->block_words,
+                      l->block_words);
+  if (l->kind == IPRUNE_DEPTHWISE) {
+    /* The LEA multiplies element-wise: one weight row per position. */
+    for (p = 1; p < n_t; p++) {
+      memcpy(r->ops.w + (uint32_t)p * l->tile_m, r->ops.w,
+             l->tile_m * sizeof(int16_t));
+    }
+  }
+  if (order == 0) {
+    iprune_hal_nvm_read(ctx->bias, l->bias + (uint32_t)g * l->tile_m, m_g);
+    for (p = 0; p < n_t; p++) {
+      memcpy(prev + (uint32_t)p * m_g, ctx->bias, m_g * sizeof(int16_t));
+    }
+  } else {
+    iprune_hal_nvm_read(prev, psum(r, (order - 1u) & 1u, g, p0, m_g), n_out);
+  }
+  r->kernel(l, r->input, g, slice, p0, n_t, fetch, &r->ops);
+  for (p = 0; p < n_t; p++) {
+    const int16_t *res = r->ops.out + (uint32_t)p * l->tile_m;
+    int16_t *o = prev + (uint32_t)p * m_g;
+    for (c = 0; c < m_g; c++) {
+      int16_t v = iprune_sat16((int32_t)o[c] + res[c]);
+      if (last && relu && v < 0) v = 0;
+      o[c] = v;
+    }
+  }
+  iprune_hal_cpu(IPRUNE_CPU_ADD, n_out);
+  iprune_hal_cpu(IPRUNE_CPU_MAX, n_out);
+  if (last) {
+    write_final(r, g, p0, n_t, m_g, prev);
+  } else {
+    iprune_hal_nvm_write(psum(r, order & 1u, g, p0, m_g), prev, n_out);
+  }
+  commit(r, n_out);
+}
+
+/* The slices, from job counter `skip` (past the bias jobs) on. */
+static void slice_jobs(layer_run_t *r, uint32_t skip) {
+  const iprune_layer_t *l = r->layer;
+  const int bsr = (l->flags & IPRUNE_FLAG_BSR) != 0;
+  uint16_t j;
+  for (j = 0; j < l->n_cols; j++) {
+    const uint32_t channels = l->slice_channels[j + 1] - l->slice_channels[j];
+    uint32_t first = (uint32_t)j * l->n_groups, n_blocks = l->n_groups;
+    uint32_t t;
+    if (channels == 0) continue;
+    if (skip >= channels * r->pixels) {
+      skip -= channels * r->pixels;
+      continue;
+    }
+    if (bsr) {
+      uint16_t rp[2];
+      iprune_hal_nvm_read(rp, l->row_ptr + j, 2);
+      first = rp[0];
+      n_blocks = (uint32_t)rp[1] - rp[0];
+      iprune_hal_nvm_read(r->ctx->pairs, l->pairs + 2u * first,
+                          (uint16_t)(2u * n_blocks));
+    }
+    t = skip / (channels * l->tile_p);
+    skip -= t * channels * l->tile_p; /* Now within tile t. */
+    for (; t < r->n_tiles; t++) {
+      const uint16_t n_t = tile_positions(r, t);
+      uint32_t b;
+      int fetch = 1;
+      for (b = 0; b < n_blocks; b++) {
+        const uint16_t g = bsr ? r->ctx->pairs[2u * b] : (uint16_t)b;
+        const uint16_t word = bsr ? r->ctx->pairs[2u * b + 1u] : 0u;
+        const uint16_t order =
+            bsr ? (uint16_t)(word & IPRUNE_ORDER_MASK) : j;
+        const int last = bsr ? (word & IPRUNE_LAST_BLOCK) != 0
+                             : j + 1u == l->n_cols;
+        const uint32_t outputs = (uint32_t)group_channels(r, g) * n_t;
+        if (skip >= outputs) { /* Committed before the power failure. */
+          skip -= outputs;
+          continue;
+        }
+        block_job(r, first + b, g, order, last, j, t, fetch);
+        fetch = 0;
+      }
+    }
   }
 }
 
@@ -115,121 +223,33 @@ static accel_kernel_t kernel_of(uint8_t kind) {
 void iprune_accel_layer(iprune_ctx_t *ctx, uint16_t li, uint32_t counter) {
   const iprune_model_t *m = ctx->model;
   const iprune_layer_t *l = &m->layers[li];
-  const int16_t *input = iprune_tensor_nvm(ctx, l->inputs[0]);
-  int16_t *output = iprune_tensor_nvm(ctx, l->output);
-  const accel_kernel_t kernel = kernel_of(l->kind);
   const int depthwise = l->kind == IPRUNE_DEPTHWISE;
-  const uint16_t in_cols = depthwise ? l->tile_m : l->tile_n;
-  const uint16_t relu = l->activation == IPRUNE_ACT_RELU;
-  layer_geom_t geo;
-  iprune_lea_operands_t ops;
-  job_pos_t pos;
+  layer_run_t r;
+  uint32_t bias_outputs = 0;
   uint16_t g;
-  geo.layer = l;
-  geo.channels = m->tensors[l->output].c;
-  geo.pixels = iprune_out_pixels(m, l);
-  geo.n_tiles = (geo.pixels + l->tile_p - 1u) / l->tile_p;
-  geo.bsr = (l->flags & IPRUNE_FLAG_BSR) != 0;
-  ops.in = ctx->lea;
-  ops.w = ops.in + (uint32_t)l->tile_p * in_cols;
-  ops.out = ops.w + (depthwise ? (uint32_t)l->tile_p * l->tile_m
-                               : (uint32_t)l->tile_n * l->tile_m);
-  pos = locate(ctx, &geo, counter);
-  for (g = pos.group; g < l->n_groups; g++) {
-    const uint16_t m_g = group_channels(&geo, g);
-    uint32_t first = (uint32_t)g * l->n_cols;
-    uint32_t nnzb = l->n_cols;
-    uint32_t k;
-    uint32_t t;
-    iprune_hal_nvm_read(ctx->bias, l->bias + (uint32_t)g * l->tile_m, m_g);
-    if (geo.bsr) {
-      uint16_t rp[2];
-      iprune_hal_nvm_read(rp, l->row_ptr + g, 2);
-      first = rp[0];
-      nnzb = (uint32_t)rp[1] - rp[0];
+  r.ctx = ctx;
+  r.layer = l;
+  r.index = li;
+  r.input = iprune_tensor_nvm(ctx, l->inputs[0]);
+  r.output = iprune_tensor_nvm(ctx, l->output);
+  r.channels = m->tensors[l->output].c;
+  r.pixels = iprune_out_pixels(m, l);
+  r.n_tiles = (r.pixels + l->tile_p - 1u) / l->tile_p;
+  r.kernel = kernel_of(l->kind);
+  r.counter = counter;
+  r.ops.in = ctx->lea;
+  r.ops.w = r.ops.in + (uint32_t)l->tile_p *
+                           (depthwise ? l->tile_m : l->tile_n);
+  r.ops.out = r.ops.w + (depthwise ? (uint32_t)l->tile_p * l->tile_m
+                                   : (uint32_t)l->tile_n * l->tile_m);
+  for (g = 0; g < l->n_groups; g++) {
+    if (l->group_blocks[g] == 0) {
+      bias_outputs += (uint32_t)group_channels(&r, g) * r.pixels;
     }
-    if (nnzb == 0) {
-      /* An empty group outputs act(bias). */
-      for (t = pos.tile; t < geo.n_tiles; t++) {
-        const uint32_t p0 = t * l->tile_p;
-        const uint16_t n_t = (uint16_t)(geo.pixels - p0 < l->tile_p
-                                            ? geo.pixels - p0
-                                            : l->tile_p);
-        int16_t *dst = ctx->scratch;
-        uint16_t p, c;
-        for (p = 0; p < n_t; p++) {
-          for (c = 0; c < m_g; c++) {
-            const int16_t b = ctx->bias[c];
-            *dst++ = (relu && b < 0) ? 0 : b;
-          }
-        }
-        iprune_hal_cpu(IPRUNE_CPU_MAX, (uint32_t)n_t * m_g);
-        write_final(&geo, output, g, p0, n_t, m_g, ctx->scratch);
-        counter += (uint32_t)n_t * m_g;
-        iprune_commit(ctx, li, counter);
-      }
-    }
-    for (k = pos.pass; k < nnzb; k++) {
-      const int last = k + 1 == nnzb;
-      uint16_t col = (uint16_t)k;
-      if (geo.bsr) {
-        iprune_hal_nvm_read(&col, l->col_idx + first + k, 1);
-      }
-      iprune_hal_nvm_read(ops.w, l->weights + (first + k) * l->block_words,
-                          l->block_words);
-      if (depthwise) {
-        /* The LEA multiplies element-wise: one weight row per position. */
-        uint16_t r;
-        for (r = 1; r < l->tile_p; r++) {
-          memcpy(ops.w + (uint32_t)r * l->tile_m, ops.w,
-                 l->tile_m * sizeof(int16_t));
-        }
-      }
-      for (t = pos.tile; t < geo.n_tiles; t++) {
-        const uint32_t p0 = t * l->tile_p;
-        const uint16_t n_t = (uint16_t)(geo.pixels - p0 < l->tile_p
-                                            ? geo.pixels - p0
-                                            : l->tile_p);
-        const uint32_t n_out = (uint32_t)n_t * m_g;
-        int16_t *prev = ctx->scratch;
-        uint16_t p, c;
-        kernel(l, input, g, col, p0, n_t, &ops);
-        if (k == 0) {
-          for (p = 0; p < n_t; p++) {
-            memcpy(prev + (uint32_t)p * m_g, ctx->bias,
-                   m_g * sizeof(int16_t));
-          }
-        } else {
-          iprune_hal_nvm_read(
-              prev, ctx->state + IPRUNE_PSUM_OFFSET(m, (k - 1) & 1u) + p0 * m_g,
-              (uint16_t)n_out);
-        }
-        for (p = 0; p < n_t; p++) {
-          const int16_t *r = ops.out + (uint32_t)p * l->tile_m;
-          int16_t *o = prev + (uint32_t)p * m_g;
-          for (c = 0; c < m_g; c++) {
-            int16_t v = iprune_sat16((int32_t)o[c] + r[c]);
-            if (last && relu && v < 0) {
-              v = 0;
-            }
-            o[c] = v;
-          }
-        }
-        iprune_hal_cpu(IPRUNE_CPU_ADD, n_out);
-        iprune_hal_cpu(IPRUNE_CPU_MAX, n_out);
-        if (last) {
-          write_final(&geo, output, g, p0, n_t, m_g, prev);
-        } else {
-          iprune_hal_nvm_write(
-              ctx->state + IPRUNE_PSUM_OFFSET(m, k & 1u) + p0 * m_g, prev,
-              (uint16_t)n_out);
-        }
-        counter += n_out;
-        iprune_commit(ctx, li, counter);
-      }
-      pos.tile = 0;
-    }
-    pos.pass = 0;
-    pos.tile = 0;
   }
+  if (counter < bias_outputs) {
+    bias_jobs(&r, counter);
+    counter = bias_outputs;
+  }
+  slice_jobs(&r, counter - bias_outputs);
 }

@@ -20,16 +20,14 @@ void iprune_cpu_layer(iprune_ctx_t *ctx, uint16_t li, uint32_t counter) {
   for (p0 = counter / c_out; p0 < pixels; p0 += tile) {
     const uint16_t n = (uint16_t)(pixels - p0 < tile ? pixels - p0 : tile);
     if (pooling) {
-      const uint16_t c_in = l->input_shapes[0][2];
-      const uint16_t row_words =
-          (uint16_t)((l->kind == IPRUNE_GAP ? l->input_shapes[0][1]
-                                            : l->kernel[1]) * c_in);
-      int16_t *row = ctx->lea;
-      int16_t *out = ctx->lea + row_words;
+      /* LEA RAM: C 32-bit sums, C outputs, one window row. */
+      int32_t *acc = (int32_t *)ctx->lea;
+      int16_t *out = ctx->lea + 2u * c_out;
+      int16_t *row = out + c_out;
       if (l->kind == IPRUNE_MAXPOOL) {
         iprune_max_pool(ctx, l, p0, row, out);
       } else {
-        iprune_avg_pool(ctx, l, p0, row, out, (int32_t *)ctx->scratch);
+        iprune_avg_pool(ctx, l, p0, row, out, acc);
       }
     } else if (l->kind == IPRUNE_ADD) {
       iprune_add(ctx, l, p0, n, ctx->lea);

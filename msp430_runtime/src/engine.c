@@ -37,24 +37,28 @@ void iprune_commit(iprune_ctx_t *ctx, uint16_t layer, uint32_t counter) {
   iprune_hal_committed(layer, counter);
 }
 
-/* Carves the VM arena: context, scratch, a group's bias. */
+/* Carves the VM arena: context, scratch, a group's bias, a slice's pairs. */
 static iprune_ctx_t *carve_vm(const iprune_model_t *model) {
   uint32_t vm_bytes = 0;
   uint8_t *vm = (uint8_t *)iprune_hal_vm(&vm_bytes);
   uint16_t lea_words = 0;
   int16_t *lea = iprune_hal_lea_ram(&lea_words);
-  uint16_t bias_words = 1;
+  uint16_t bias_words = 2, pairs_words = 2;
   uint32_t need;
   iprune_ctx_t *ctx;
   uint16_t i;
   for (i = 0; i < model->n_layers; i++) {
-    if (iprune_is_accel(model->layers[i].kind) &&
-        model->layers[i].tile_m > bias_words) {
-      bias_words = model->layers[i].tile_m;
+    const iprune_layer_t *l = &model->layers[i];
+    if (iprune_is_accel(l->kind)) {
+      if (l->tile_m > bias_words) bias_words = (uint16_t)(l->tile_m + 1u);
+      if (2u * l->n_groups > pairs_words) {
+        pairs_words = (uint16_t)(2u * l->n_groups);
+      }
     }
   }
+  bias_words &= (uint16_t)~1u;
   need = (uint32_t)((sizeof(iprune_ctx_t) + 3u) & ~3u) +
-         2u * ((uint32_t)model->vm_scratch_words + bias_words);
+         2u * ((uint32_t)model->vm_scratch_words + bias_words + pairs_words);
   if (need > vm_bytes || lea_words < model->lea_buffer_words) {
     return 0;
   }
@@ -67,6 +71,8 @@ static iprune_ctx_t *carve_vm(const iprune_model_t *model) {
   ctx->scratch_words = model->vm_scratch_words;
   ctx->bias = ctx->scratch + model->vm_scratch_words;
   ctx->bias_words = bias_words;
+  ctx->pairs = (uint16_t *)(ctx->bias + bias_words);
+  ctx->pairs_words = pairs_words;
   return ctx;
 }
 

@@ -21,6 +21,8 @@ typedef struct {
   uint16_t scratch_words;
   int16_t *bias;    /* A filter group's bias, bias_words long. */
   uint16_t bias_words;
+  uint16_t *pairs;  /* A slice's BSR (group, order) pairs, pairs_words. */
+  uint16_t pairs_words;
   /* Progress indicator: the footprint slot written next and the version of
    * the last complete record in each slot. */
   uint8_t next_slot;

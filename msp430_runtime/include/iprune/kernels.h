@@ -22,20 +22,25 @@ typedef struct {
   int16_t *out; /* Result: n_t x tile_m. */
 } iprune_lea_operands_t;
 
-/* One accelerator job of block column `col` of filter group `group` for the
- * output positions [p0, p0 + n_t). `input` is the input tensor in NVM. */
+/* The LEA operation of one job: block (group, slice) on output positions
+ * [p0, p0 + n_t), the weight block already in ops->w. With `fetch`, first
+ * fetches the slice's input tile from `input` (the tensor in NVM) into
+ * ops->in; otherwise ops->in still holds it from the slice's previous block
+ * (depthwise blocks read their own channels and always fetch). */
 void iprune_conv(const iprune_layer_t *layer, const int16_t *input,
-                 uint16_t group, uint16_t col, uint32_t p0, uint16_t n_t,
-                 const iprune_lea_operands_t *ops);
+                 uint16_t group, uint16_t slice, uint32_t p0, uint16_t n_t,
+                 int fetch, const iprune_lea_operands_t *ops);
 void iprune_depthwise_conv(const iprune_layer_t *layer, const int16_t *input,
-                           uint16_t group, uint16_t col, uint32_t p0,
-                           uint16_t n_t, const iprune_lea_operands_t *ops);
+                           uint16_t group, uint16_t slice, uint32_t p0,
+                           uint16_t n_t, int fetch,
+                           const iprune_lea_operands_t *ops);
 void iprune_fully_connected(const iprune_layer_t *layer, const int16_t *input,
-                            uint16_t group, uint16_t col, uint32_t p0,
-                            uint16_t n_t, const iprune_lea_operands_t *ops);
+                            uint16_t group, uint16_t slice, uint32_t p0,
+                            uint16_t n_t, int fetch,
+                            const iprune_lea_operands_t *ops);
 
-/* Pooling jobs: output position p. `row` (LEA RAM) holds one window row,
- * `out` C outputs, `acc` (VM scratch) C 32-bit sums. */
+/* Pooling jobs: output position p. In LEA RAM, `row` holds one window row,
+ * `out` C outputs, `acc` C 32-bit sums. */
 void iprune_max_pool(iprune_ctx_t *ctx, const iprune_layer_t *layer,
                      uint32_t p, int16_t *row, int16_t *out);
 void iprune_avg_pool(iprune_ctx_t *ctx, const iprune_layer_t *layer,

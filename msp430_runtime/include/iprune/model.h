@@ -13,6 +13,10 @@
 #define IPRUNE_MAX_INPUTS 4
 #define IPRUNE_FOOTPRINT_WORDS 4
 #define IPRUNE_FLAG_BSR 1
+/* Pair word 1 of a BSR block: order among its group's blocks | this flag on
+ * the group's last block. */
+#define IPRUNE_LAST_BLOCK 0x8000u
+#define IPRUNE_ORDER_MASK 0x7FFFu
 
 /* Layer kinds: tf_iprune.hardware.layer_spec.KINDS order + 1. */
 enum {
@@ -52,13 +56,18 @@ typedef struct {
   uint16_t tile_m, tile_n, tile_p;
   int16_t weight_exponent;
   int16_t shift;
-  uint16_t n_groups, n_cols, block_words;
+  uint16_t n_groups, n_cols, block_words; /* G, J (input slices) */
   uint32_t n_blocks;
   uint32_t total_outputs; /* Job counter of the finished layer. */
+  /* NVM (read through DMA): blocks slice-major, bias, BSR arrays. */
   const int16_t *weights;
   const int16_t *bias;
-  const uint16_t *row_ptr;
-  const uint16_t *col_idx;
+  const uint16_t *row_ptr; /* BSR: J + 1 */
+  const uint16_t *pairs;   /* BSR: (group, order | last) per block */
+  /* Metadata, read as constants: non-zero blocks per group (G), output
+   * channels of the non-zero blocks of the slices before j (J + 1). */
+  const uint16_t *group_blocks;
+  const uint32_t *slice_channels;
 } iprune_layer_t;
 
 typedef struct {
