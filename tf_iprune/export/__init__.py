@@ -1,1 +1,10 @@
-"""Export of Keras models to the msp430_runtime (ONNX -> Q15 -> BSR -> C)."""
+"""Export of Keras models to the msp430_runtime (ONNX -> Q15 -> BSR -> C).
+
+`reference.run` is the bit-exact Python oracle of the runtime's Q15
+arithmetic; `testing` builds small quantised models for tests.
+"""
+from tf_iprune.export import ir
+from tf_iprune.export import reference
+from tf_iprune.export.ir import QLayer
+from tf_iprune.export.ir import QModel
+from tf_iprune.export.ir import QTensor
