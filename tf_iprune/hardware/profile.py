@@ -58,7 +58,7 @@ def _nonzero_weights(kernel):
   return int(np.count_nonzero(kernel)) if kernel is not None else None
 
 
-def profile(specs, kernels=None, target=None, plan="auto", model_name=None,
+def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None,
             criterion="full", power="continuous", plans=None,
             overrides=None):
   """Cost profile of a model.
@@ -171,6 +171,6 @@ def profile(specs, kernels=None, target=None, plan="auto", model_name=None,
 
 
 def profile_keras(model, **kwargs):
-  """`profile` of a tf_keras model (pruning wrappers are looked through)."""
-  return profile(layer_spec_lib.specs_from_keras(model),
+  """`profile_model` of a tf_keras model (pruning wrappers are looked through)."""
+  return profile_model(layer_spec_lib.specs_from_keras(model),
                  keras_kernels(model), **kwargs)
