@@ -103,7 +103,7 @@ class Result:
   peak: Dict[str, int]
 
 
-def _patches(x, spec, window, fill):
+def window_patches(x, spec, window, fill):
   """Yields ((kh, kw), (N, OH, OW, C) input values at that window position).
 
   Positions outside the input (padding) hold `fill`.
@@ -120,12 +120,53 @@ def _patches(x, spec, window, fill):
                              kw:kw + (ow_n - 1) * sw + 1:sw, :]
 
 
-def _column_weights(layer, j):
+def _column_weights(grid, blocks, j):
   """Block column j as (rows, M): every group's block side by side."""
-  blocks = layer.blocks[:, j]  # (G, rows, tile_m)
-  g, rows, tm = blocks.shape
-  return blocks.transpose(1, 0, 2).reshape(rows, g * tm)[:, :layer.spec.
-                                                          out_channels]
+  column = blocks[:, j]  # (G, rows, tile_m)
+  g, rows, tm = column.shape
+  return column.transpose(1, 0, 2).reshape(rows, g * tm)[
+      :, :grid.spec.out_channels]
+
+
+def block_products(grid, blocks, nonzero, x):
+  """The LEA operations of a layer, block column by block column.
+
+  Args:
+    grid: The layer's BlockGrid.
+    blocks: Its weights in BlockGrid.blocks layout (G, J, rows, tile_m).
+    nonzero: (G, J) bool: the blocks that are executed.
+    x: (N, H, W, C) input (integers for the Q15 reference, or floats).
+
+  Yields:
+    (active, products) for each block column j in ascending order that has a
+    non-zero block: `active` are the output channels whose group's block j
+    is non-zero; `products` (N, OH, OW, len(active)) float64 the sums of
+    products of those blocks (exact for integer inputs, see
+    _MAX_EXACT_TERMS), one LEA operation's result per output position.
+  """
+  spec = grid.spec
+  n = x.shape[0]
+  group_of = np.arange(spec.out_channels) // grid.tile_m
+  if spec.kind == "dense":
+    columns = {(0, 0): x.reshape(n, 1, 1, -1)}
+  else:
+    columns = dict(window_patches(x, spec, spec.kernel, 0))
+  for j in range(grid.n_cols):
+    active = np.flatnonzero(nonzero[group_of, j])
+    if not active.size:
+      continue
+    kh, kw, chunk = grid.column(j)
+    patch = columns[(kh, kw)]
+    weights = _column_weights(grid, blocks, j)
+    if spec.kind == "depthwise":
+      products = (patch[..., active].astype(np.float64) *
+                  weights[0, active].astype(np.float64))
+    else:
+      lo = chunk * grid.tile_n
+      hi = lo + grid.chunk_width(chunk)
+      products = np.matmul(patch[..., lo:hi].astype(np.float64),
+                           weights[:hi - lo, active].astype(np.float64))
+    yield active, products
 
 
 def _check_padding(layer):
@@ -146,33 +187,12 @@ def _accelerator(qmodel, layer, inputs, stats):
     raise ValueError("Layer %r: tile_n %d is too large for exact sums." %
                      (spec.name, grid.tile_n))
   x = inputs[0]
-  n = x.shape[0]
   shift = qmodel.shift(layer)
-  m = spec.out_channels
-  group_of = np.arange(m) // grid.tile_m
-  nonzero = layer.nonzero
   out = np.broadcast_to(layer.bias.astype(np.int64),
-                        (n,) + spec.output_shape).copy()
-  if spec.kind == "dense":
-    columns = {(0, 0): x.reshape(n, 1, 1, -1)}
-  else:
-    columns = dict(_patches(x, spec, spec.kernel, 0))
-  for j in range(grid.n_cols):
-    active = np.flatnonzero(nonzero[group_of, j])
-    if not active.size:
-      continue
-    kh, kw, chunk = grid.column(j)
-    patch = columns[(kh, kw)]
-    weights = _column_weights(layer, j)
-    if spec.kind == "depthwise":
-      acc = patch[..., active].astype(np.int64) * weights[0, active]
-    else:
-      lo = chunk * grid.tile_n
-      hi = lo + grid.chunk_width(chunk)
-      acc = np.matmul(patch[..., lo:hi].astype(np.float64),
-                      weights[:hi - lo, active].astype(np.float64))
-      acc = acc.astype(np.int64)
-    r = stats.sat(rshift_round(acc, shift))
+                        (x.shape[0],) + spec.output_shape).copy()
+  for active, products in block_products(grid, layer.blocks, layer.nonzero,
+                                         x):
+    r = stats.sat(rshift_round(products.astype(np.int64), shift))
     out[..., active] = stats.sat(out[..., active] + r)
   return out
 
@@ -185,27 +205,42 @@ def _check_same_exponent(qmodel, spec):
                      "exponent %d." % (spec.name, spec.kind, e_out, e_in))
 
 
+def pooling_windows(spec, x, fill):
+  """The windows of a maxpool / avgpool / gap layer.
+
+  Args:
+    spec: The pooling LayerSpec (gap: one window over the whole input).
+    x: (N, H, W, C) input.
+    fill: Value of the positions outside the input.
+
+  Returns:
+    (counts, patches): counts (1, OH, OW, 1) of in-bounds positions of each
+    window; patches a list of (N, OH, OW, C) values, one per window offset.
+  """
+  window = tiling.pool_window(spec)
+  if spec.kind == "gap":
+    # The window covers the whole input: no stride, no padding.
+    spec = dataclasses.replace(spec, kernel=window, strides=(1, 1),
+                               pads=(0, 0, 0, 0))
+  valid = np.ones((1,) + x.shape[1:3] + (1,), np.int64)
+  counts = sum(p for _, p in window_patches(valid, spec, window, 0))
+  if np.any(counts == 0):
+    raise ValueError("Layer %r: a pooling window lies entirely in the "
+                     "padding." % spec.name)
+  return counts, [p for _, p in window_patches(x, spec, window, fill)]
+
+
 def _pool(qmodel, layer, inputs, stats):
   """maxpool / avgpool / gap over the in-bounds values of each window."""
   del stats
   spec = layer.spec
   _check_same_exponent(qmodel, spec)
-  x = inputs[0]
-  window = tiling.pool_window(spec)
-  if spec.kind == "gap":
-    # The window covers the whole input: no stride, no padding.
-    spec = type(spec)(**{**dataclasses.asdict(spec),
-                         "kernel": window, "strides": (1, 1),
-                         "pads": (0, 0, 0, 0)})
-  valid = np.ones((1,) + x.shape[1:3] + (1,), np.int64)
-  counts = sum(p for _, p in _patches(valid, spec, window, 0))
-  if np.any(counts == 0):
-    raise ValueError("Layer %r: a pooling window lies entirely in the "
-                     "padding." % spec.name)
+  x = inputs[0].astype(np.int64)
   if spec.kind == "maxpool":
-    return np.max(np.stack([p for _, p in _patches(
-        x.astype(np.int64), spec, window, INT16_MIN - 1)]), axis=0)
-  total = sum(p for _, p in _patches(x.astype(np.int64), spec, window, 0))
+    _, patches = pooling_windows(spec, x, INT16_MIN - 1)
+    return np.max(np.stack(patches), axis=0)
+  counts, patches = pooling_windows(spec, x, 0)
+  total = sum(patches)
   half = counts // 2
   # Round half away from zero with C's truncating division.
   return np.where(total >= 0, (total + half) // counts,
