@@ -43,13 +43,14 @@ def keras_kernels(model):
 
 
 def bsr_bytes(grid, nonzero=None):
-  """Bytes of a layer in BSR: block values, row pointers, column indices, bias.
+  """Bytes of a layer in BSR (docs/design.md): block values, a row pointer
+  per input slice, a (group, order) pair per block, and the bias.
 
   Blocks are stored whole (edge blocks zero-padded) so that one stored block
   is one accelerator operation.
   """
   nnzb = int(criterion_lib.nnzb_per_group(grid, nonzero).sum())
-  words = (nnzb * grid.weights_per_block + (grid.n_groups + 1) + nnzb +
+  words = (nnzb * grid.weights_per_block + (grid.n_cols + 1) + 2 * nnzb +
            grid.spec.out_channels)
   return words * BYTES_PER_WORD
 

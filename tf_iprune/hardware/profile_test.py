@@ -38,8 +38,9 @@ def test_bsr_bytes_by_hand():
   spec = layer_spec.LayerSpec("fc", "dense", ((1, 1, 8),), (1, 1, 4))
   grid = blocks.BlockGrid(spec, tiling.TilePlan(2, 4, 1))
   nonzero = np.array([[True, False], [True, True]])
-  # 3 blocks x 8 values + 3 row pointers + 3 column indices + 4 biases.
-  assert profile.bsr_bytes(grid, nonzero) == 2 * (24 + 3 + 3 + 4)
+  # 3 blocks x 8 values + 2 + 1 row pointers (one per input slice) + 3
+  # (group, order) pairs + 4 biases.
+  assert profile.bsr_bytes(grid, nonzero) == 2 * (24 + 3 + 6 + 4)
 
 
 def test_effective_kernel_applies_the_pruning_mask():

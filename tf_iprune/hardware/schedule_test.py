@@ -22,30 +22,33 @@ def _counts(**kw):
 
 def test_dense_conv_intermittent_by_hand():
   c = schedule.intermittent_counts(CONV, PLAN, None, TARGET)
-  # Reads: 2 bias + 96 input (16 blocks x 6 positions, chunks not all
-  # channels so one DMA each) + 16 weight blocks + 28 partial sums
-  # (7 later blocks x 2 tiles x 2 groups).
-  # Words: 4 + 2 groups x 4 positions x 6 x (2 + 1) + 16 x 4 + 7 x 2 x 6 x 2.
-  # Writes: 12 final (2 groups: one DMA per position) + 28 partial sums +
-  # 32 commits; words 24 + 168 + 32 x 4.
+  # Reads: inputs once per input slice and tile (8 slices x 6 positions,
+  # chunks not all channels so one DMA each: 48 calls, 4 x 6 x (2 + 1)
+  # words), then per job (16 blocks x 2 tiles): the weight block (4 words)
+  # and the bias (first block of a group: 2 groups x 2 tiles x 2 words) or
+  # the partial sums (7 later blocks x 2 groups x 6 positions x 2 channels).
+  # Writes: final outputs (2 groups: one DMA per position, 12 calls, 24
+  # words), partial sums (28 calls, 168 words), 32 commits of 4 words.
   assert c == _counts(
-      nvm_read_calls=142, nvm_read_words=380, nvm_write_calls=72,
-      nvm_write_words=320, lea_calls=32, lea_elements=384, cpu_add=192,
-      cpu_max=192, commits=32, acc_outputs=192)
+      nvm_read_calls=48 + 32 + 32, nvm_read_words=72 + 128 + 8 + 168,
+      nvm_write_calls=12 + 28 + 32, nvm_write_words=24 + 168 + 128,
+      lea_calls=32, lea_elements=384, cpu_add=192, cpu_max=192, commits=32,
+      acc_outputs=192)
 
 
 def test_sparse_conv_intermittent_by_hand():
   nonzero = np.zeros((2, 8), bool)
   nonzero[0, [0, 5]] = True  # (pos 0, chunk 0: 2 ch), (pos 2, chunk 1: 1 ch)
   c = schedule.intermittent_counts(CONV, PLAN, nonzero, TARGET)
-  # Reads: bias 2/4, row pointers 2/4, column indices 2/2, inputs 12/18,
-  # weights 2/8, partial sums 2/12 (one later block, 2 tiles).
-  # Writes: final 12/24, partial sums 2/12, commits 4 ops + 2 bias jobs.
+  # Reads: the empty group's bias (1/2), per non-zero slice its row pointers
+  # and its (group, order) pairs (4/8), inputs (12/18), per job (2 blocks x
+  # 2 tiles) weights (4/16) and bias (2/4) or partial sums (2/12).
+  # Writes: final 12/24, partial sums 2/12, commits 4 jobs + 2 bias jobs.
   # CPU max: 24 block outputs + 12 bias outputs of the empty group.
   assert c == _counts(
-      nvm_read_calls=22, nvm_read_words=48, nvm_write_calls=20,
-      nvm_write_words=60, lea_calls=4, lea_elements=48, cpu_add=24,
-      cpu_max=36, commits=6, acc_outputs=36)
+      nvm_read_calls=1 + 4 + 12 + 4 + 4, nvm_read_words=2 + 8 + 18 + 16 + 16,
+      nvm_write_calls=12 + 2 + 6, nvm_write_words=24 + 12 + 24, lea_calls=4,
+      lea_elements=48, cpu_add=24, cpu_max=36, commits=6, acc_outputs=36)
 
 
 def test_dense_conv_conventional_by_hand():
@@ -70,10 +73,11 @@ def test_input_runs_merge_only_when_contiguous():
   assert list(valid) == [4, 5, 4] and list(runs) == [3, 3, 2]
   full = schedule.intermittent_counts(spec, tiling.TilePlan(4, 2, 5))
   split = schedule.intermittent_counts(spec, tiling.TilePlan(4, 1, 5))
-  # One chunk of all channels: one DMA per block and tile; two chunks:
-  # every in-bounds position is its own DMA (2 x (4 + 5 + 4)).
-  assert full.nvm_read_calls == 1 + 3 + 3 + 2
-  assert split.nvm_read_calls == 1 + 2 * 13 + 6 + 5
+  # One chunk of all channels: one input DMA per slice and tile; two
+  # chunks: every in-bounds position is its own DMA (2 x (4 + 5 + 4)).
+  # Then per job a weight block and a bias or partial-sum read.
+  assert full.nvm_read_calls == 3 + 3 + 3
+  assert split.nvm_read_calls == 2 * 13 + 6 + 6
 
 
 def test_pooling_by_hand():
