@@ -47,6 +47,16 @@ def quantize_array(x, exponent):
   return np.clip(scaled, -Q15_MAX - 1, Q15_MAX).astype(np.int16), saturated
 
 
+def kernel_from_blocks(grid, blocks):
+  """Inverse of `BlockGrid.blocks`: the Keras-layout kernel of a layer."""
+  index = np.arange(1, grid.spec.num_weights + 1).reshape(
+      grid.spec.kernel_shape)
+  where = grid.blocks(index)
+  kernel = np.zeros(grid.spec.num_weights, blocks.dtype)
+  kernel[where[where > 0] - 1] = blocks[where > 0]
+  return kernel.reshape(grid.spec.kernel_shape)
+
+
 def quantize_layer(layer, plan, e_out):
   """An ir.QLayer from a FloatLayer, its plan and its output exponent."""
   spec = layer.spec

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from tf_iprune.export import ir
+from tf_iprune.export import quantize
 from tf_iprune.export import reference
 from tf_iprune.export import testing
 
@@ -47,7 +48,7 @@ def _float_layer(qmodel, layer, xs):
   spec = layer.spec
   e_out = qmodel.tensors[spec.name].exponent
   if spec.prunable:
-    kernel = _real(testing.kernel_from_blocks(layer.grid, layer.blocks),
+    kernel = _real(quantize.kernel_from_blocks(layer.grid, layer.blocks),
                    layer.weight_exponent)
     bias = _real(layer.bias, e_out)
     x = xs[0]
@@ -384,7 +385,7 @@ def test_kernel_from_blocks_inverts_blocks():
                                  overrides=_OVERRIDES["all"])
   for layer in qmodel.layers:
     if layer.spec.prunable:
-      kernel = testing.kernel_from_blocks(layer.grid, layer.blocks)
+      kernel = quantize.kernel_from_blocks(layer.grid, layer.blocks)
       np.testing.assert_array_equal(layer.grid.blocks(kernel), layer.blocks)
 
 

@@ -284,16 +284,6 @@ def build_qmodel(specs, kernels, biases, exponents, weight_exponents,
   return qmodel
 
 
-def kernel_from_blocks(grid, blocks):
-  """Inverse of `BlockGrid.blocks`: the Keras-layout kernel of a layer."""
-  index = np.arange(1, grid.spec.num_weights + 1).reshape(
-      grid.spec.kernel_shape)
-  where = grid.blocks(index)
-  kernel = np.zeros(grid.spec.num_weights, blocks.dtype)
-  kernel[where[where > 0] - 1] = blocks[where > 0]
-  return kernel.reshape(grid.spec.kernel_shape)
-
-
 def with_exponent(qmodel, tensor, exponent):
   """A copy of `qmodel` with one tensor's exponent changed."""
   tensors = dict(qmodel.tensors)
