@@ -260,7 +260,7 @@ static int check_accel(parser_t *p, const sim_loaded_model_t *m,
   const uint32_t n_in = (uint32_t)shape[0] * shape[1] * shape[2];
   const uint32_t pixels = (uint32_t)out->h * out->w;
   const int dw = l->kind == IPRUNE_DEPTHWISE;
-  uint16_t cols, block_words, g;
+  uint16_t cols, block_words, g, most = 0;
   uint64_t total = 0;
   uint32_t lea_need;
   if (l->n_inputs != 1 || l->tile_m == 0 || l->tile_n == 0 ||
@@ -323,19 +323,28 @@ static int check_accel(parser_t *p, const sim_loaded_model_t *m,
                 l->name, (unsigned)l->total_outputs,
                 (unsigned long long)total);
   }
+  for (g = 0; g < l->n_groups; g++) {
+    if (l->group_blocks[g] > most) most = l->group_blocks[g];
+  }
   lea_need = dw ? 3u * l->tile_p * l->tile_m
                 : (uint32_t)l->tile_p * l->tile_n +
                       (uint32_t)l->tile_n * l->tile_m +
                       (uint32_t)l->tile_p * l->tile_m;
   if (lea_need > m->model.lea_buffer_words ||
-      (uint32_t)l->tile_p * l->tile_m > m->model.vm_scratch_words ||
-      pixels * out->c > m->model.psum_words) {
-    return fail(p, "layer '%s': tile (%u, %u, %u) needs %u LEA words, %u "
-                "scratch words and %u partial-sum words; the model has %u, "
-                "%u and %u.", l->name, l->tile_m, l->tile_n, l->tile_p,
-                (unsigned)lea_need, (unsigned)l->tile_p * l->tile_m,
-                (unsigned)(pixels * out->c), m->model.lea_buffer_words,
-                m->model.vm_scratch_words, (unsigned)m->model.psum_words);
+      (uint32_t)l->tile_p * l->tile_m > m->model.vm_scratch_words) {
+    return fail(p, "layer '%s': tile (%u, %u, %u) needs %u LEA words and %u "
+                "scratch words; the target has %u and %u.", l->name,
+                l->tile_m, l->tile_n, l->tile_p, (unsigned)lea_need,
+                (unsigned)l->tile_p * l->tile_m, m->model.lea_buffer_words,
+                m->model.vm_scratch_words);
+  }
+  /* Block order k writes buffer k % 2 unless it is its group's last. */
+  if ((most >= 2 && pixels * out->c > m->model.psum_words[0]) ||
+      (most >= 3 && pixels * out->c > m->model.psum_words[1])) {
+    return fail(p, "layer '%s': needs partial-sum buffers of %u words; the "
+                "model has %u and %u.", l->name, (unsigned)(pixels * out->c),
+                (unsigned)m->model.psum_words[0],
+                (unsigned)m->model.psum_words[1]);
   }
   return 0;
 }
@@ -545,7 +554,8 @@ int sim_parse_model(uint8_t *raw, size_t size, const char *source,
   out->model.n_layers = u16(h + 26);
   out->model.name = string_at(&p, u32(h + 40));
   out->model.state_words = u32(h + 44);
-  out->model.psum_words = u32(h + 48);
+  out->model.psum_words[0] = u32(h + 48);
+  out->model.psum_words[1] = u32(h + 56);
   out->model.input = u16(h + 52);
   out->model.output = u16(h + 54);
   out->model.footprint_words = IPRUNE_FOOTPRINT_WORDS;
@@ -557,8 +567,8 @@ int sim_parse_model(uint8_t *raw, size_t size, const char *source,
   if (parse_target(&p, u32(h + 16), &out->target)) return -1;
   out->model.lea_buffer_words = (uint16_t)out->target.lea_buffer_words;
   out->model.vm_scratch_words = (uint16_t)out->target.vm_scratch_words;
-  if ((uint64_t)2u * IPRUNE_FOOTPRINT_WORDS + 2u * (uint64_t)
-      out->model.psum_words > out->model.state_words) {
+  if ((uint64_t)2u * IPRUNE_FOOTPRINT_WORDS + out->model.psum_words[0] +
+      out->model.psum_words[1] > out->model.state_words) {
     return fail(&p, "state of %u words cannot hold the footprints and "
                 "partial sums.", (unsigned)out->model.state_words);
   }

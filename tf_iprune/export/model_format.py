@@ -123,13 +123,23 @@ def job_outputs(layer):
 
 
 def psum_words(qmodel):
-  """Words of each of the two NVM partial-sum buffers.
+  """Words of the two NVM partial-sum buffers, (buffer 0, buffer 1).
 
   The runtime walks input slices outer, so every filter group's partial
-  sums are in flight: a buffer holds M x P words, group-major.
+  sums are in flight: a buffer holds M x P words, group-major. A group's
+  block of order k writes buffer k % 2 unless it is the group's last, so
+  buffer 0 serves layers with a group of >= 2 non-zero blocks and buffer 1
+  those with a group of >= 3.
   """
-  return max([l.spec.out_pixels * l.spec.out_channels for l in qmodel.layers
-              if l.spec.prunable] + [0])
+  words = [0, 0]
+  for layer in qmodel.layers:
+    if layer.spec.prunable:
+      most = int(layer.nonzero.sum(axis=1).max())
+      size = layer.spec.out_pixels * layer.spec.out_channels
+      for buf in (0, 1):
+        if most >= buf + 2:
+          words[buf] = max(words[buf], size)
+  return tuple(words)
 
 
 def nvm_layout(qmodel):
@@ -175,7 +185,7 @@ def nvm_layout(qmodel):
 def state_words(qmodel):
   """NVM words of the runtime state: footprints, partial sums, tensors."""
   _, arena = nvm_layout(qmodel)
-  return 2 * FOOTPRINT_WORDS + 2 * psum_words(qmodel) + arena
+  return 2 * FOOTPRINT_WORDS + sum(psum_words(qmodel)) + arena
 
 
 def _check_layer(qmodel, layer):
@@ -357,8 +367,8 @@ def to_bytes(qmodel):
   fields = [
       target_off, tensor_off, len(names), len(qmodel.layers), layer_off,
       data_off, len(data.buf), model_name, state_words(qmodel),
-      psum_words(qmodel), index_of[ir.INPUT],
-      index_of[qmodel.layers[-1].name], 0, 0]
+      psum_words(qmodel)[0], index_of[ir.INPUT],
+      index_of[qmodel.layers[-1].name], psum_words(qmodel)[1], 0]
   tail = _HEADER.pack(MAGIC, VERSION, HEADER_BYTES, file_bytes, 0,
                       *fields)[16:]
   crc = zlib.crc32(tail + bytes(body))
@@ -553,7 +563,7 @@ def from_bytes(raw, source="model.bin"):
   r = _Reader(bytes(raw), source)
   header = _check_header(r)
   (target_off, tensor_off, n_tensors, n_layers, layer_off, _, _, name_off,
-   state, psum, input_index, output_index) = header[5:17]
+   state, psum0, input_index, output_index, psum1) = header[5:18]
   target = _read_target(r, target_off)
   tensors: Dict[str, ir.QTensor] = {}
   offsets = {}
@@ -594,7 +604,7 @@ def from_bytes(raw, source="model.bin"):
     if total != job_outputs(layer):
       r.fail("layer %r: stored output count %d, expected %d." %
              (layer.name, total, job_outputs(layer)))
-  if (state, psum) != (state_words(qmodel), psum_words(qmodel)) or (
+  if (state, (psum0, psum1)) != (state_words(qmodel), psum_words(qmodel)) or (
       offsets != nvm_layout(qmodel)[0]):
     r.fail("NVM layout does not match the model.")
   return qmodel
@@ -704,11 +714,12 @@ def c_sources(qmodel, name="model", test_input=None):
   c.write("};\n\nstatic const iprune_layer_t %s_layers[%d] = {\n" %
           (name, len(layer_rows)))
   c.write("\n".join(layer_rows) + "\n};\n\n")
-  c.write("const iprune_model_t %s = {\n  %s, %d, %d, %d, %d, %dUL, %dUL, "
+  c.write("const iprune_model_t %s = {\n  %s, %d, %d, %d, %d, %dUL, %s, "
           "%d, %d, %d, %s_tensors, %s_layers,\n};\n" %
           (name, _c_string(qmodel.name), len(names), len(qmodel.layers),
            index_of[ir.INPUT], index_of[qmodel.layers[-1].name],
-           state_words(qmodel), psum_words(qmodel), FOOTPRINT_WORDS,
+           state_words(qmodel), "{%dUL, %dUL}" % psum_words(qmodel),
+           FOOTPRINT_WORDS,
            qmodel.target.lea_buffer_words, qmodel.target.vm_scratch_words,
            name, name))
   if test_input is not None:

@@ -76,8 +76,8 @@ typedef struct {
   uint16_t n_layers;
   uint16_t input;
   uint16_t output;
-  uint32_t state_words; /* Footprints + 2 partial-sum buffers + arena. */
-  uint32_t psum_words;
+  uint32_t state_words;   /* Footprints + partial-sum buffers + arena. */
+  uint32_t psum_words[2]; /* The two partial-sum buffers. */
   uint16_t footprint_words;
   uint16_t lea_buffer_words;
   uint16_t vm_scratch_words;
@@ -87,10 +87,11 @@ typedef struct {
 
 /* Word offsets of the parts of the NVM state. */
 #define IPRUNE_FOOTPRINT_SLOT(slot) ((uint32_t)(slot) * IPRUNE_FOOTPRINT_WORDS)
-#define IPRUNE_PSUM_OFFSET(model, buf)                                  \
-  (2u * IPRUNE_FOOTPRINT_WORDS + (uint32_t)(buf) * (model)->psum_words)
-#define IPRUNE_ARENA_OFFSET(model) \
-  (2u * IPRUNE_FOOTPRINT_WORDS + 2u * (model)->psum_words)
+#define IPRUNE_PSUM_OFFSET(model, buf) \
+  (2u * IPRUNE_FOOTPRINT_WORDS + ((buf) ? (model)->psum_words[0] : 0u))
+#define IPRUNE_ARENA_OFFSET(model)                                     \
+  (2u * IPRUNE_FOOTPRINT_WORDS + (model)->psum_words[0] +              \
+   (model)->psum_words[1])
 
 static inline int iprune_is_accel(uint8_t kind) {
   return kind == IPRUNE_CONV || kind == IPRUNE_DEPTHWISE ||
