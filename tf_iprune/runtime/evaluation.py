@@ -12,12 +12,24 @@ import tqdm
 from tf_iprune.export import exporter
 from tf_iprune.export import model_format
 from tf_iprune.export import quantize
+from tf_iprune.export import report as report_lib
+from tf_iprune.hardware import profile as profile_lib
 from tf_iprune.runtime import simulator as simulator_lib
 
 # Per-inference quantities summarised by `evaluate`.
 STAT_KEYS = ("latency_s", "on_time_s", "charge_time_s", "energy_j",
              "power_cycles", "reexecuted_jobs", "acc_outputs",
              "nvm_bytes_written", "nvm_bytes_read", "lea_ops")
+
+
+def predict(qmodel, power="continuous"):
+  """The hardware model's prediction for an exported model: the profile of
+  its specs, tile plans and non-zero blocks (`profile.profile_model`), which
+  the simulator's counters and latency are held against."""
+  return profile_lib.profile_model(
+      [l.spec for l in qmodel.layers], report_lib.quantised_kernels(qmodel),
+      target=qmodel.target, plans={l.name: l.plan for l in qmodel.layers},
+      power=power)
 
 
 def summarize(values):
