@@ -16,6 +16,7 @@
 
 #ifdef IPRUNE_USE_DSPLIB
 #include "DSPLib.h"
+#include "iprune/q15.h"
 #endif
 
 #define IPRUNE_MSP430_VM_BYTES 2560u

@@ -135,7 +135,17 @@ static void block_job(layer_run_t *r, uint32_t block, uint16_t g,
     }
   }
   if (order == 0) {
+#ifdef IPRUNE_TEST_MUTANT_STALE_VM
+    /* Test-only defect (make mutant): trusts a bias that an earlier power
+     * cycle left in VM; the failure tests must catch it. */
+    static uint32_t cached = 0xFFFFFFFFu;
+    if (cached != ((uint32_t)r->index << 16 | g)) {
+      iprune_hal_nvm_read(ctx->bias, l->bias + (uint32_t)g * l->tile_m, m_g);
+    }
+    cached = (uint32_t)r->index << 16 | g;
+#else
     iprune_hal_nvm_read(ctx->bias, l->bias + (uint32_t)g * l->tile_m, m_g);
+#endif
     for (p = 0; p < n_t; p++) {
       memcpy(prev + (uint32_t)p * m_g, ctx->bias, m_g * sizeof(int16_t));
     }

@@ -43,16 +43,28 @@ class SimulatorError(RuntimeError):
     self.stderr = stderr
 
 
-def build(quiet=True):
+BINARIES = {"sim": SIMULATOR,
+            "mutant": os.path.join(RUNTIME_DIR, "build", "iprune_sim_mutant")}
+
+
+def build(quiet=True, target="sim"):
   """Builds msp430_runtime/build/iprune_sim if needed; returns its path.
 
   Concurrent callers (e.g. pytest-xdist workers) are serialised by a lock
   file, and make rebuilds only what changed.
+
+  Args:
+    quiet: Do not print make's output.
+    target: 'sim', or 'mutant' for the simulator with a deliberate defect
+      that the failure tests must detect (msp430_runtime/Makefile).
   """
+  if target not in BINARIES:
+    raise ValueError("Unknown simulator build %r; supported: %s." %
+                     (target, ", ".join(BINARIES)))
   os.makedirs(os.path.join(RUNTIME_DIR, "build"), exist_ok=True)
   with open(os.path.join(RUNTIME_DIR, "build", ".lock"), "w") as lock:
     fcntl.flock(lock, fcntl.LOCK_EX)
-    result = subprocess.run(["make", "-C", RUNTIME_DIR, "sim"],
+    result = subprocess.run(["make", "-C", RUNTIME_DIR, target],
                             capture_output=True, text=True, check=False)
   if result.returncode != 0:
     raise SimulatorError("Building the simulator failed:\n%s%s" %
@@ -60,7 +72,7 @@ def build(quiet=True):
                          result.stderr)
   if not quiet:
     print(result.stdout, end="")
-  return SIMULATOR
+  return BINARIES[target]
 
 
 def check_failures(failures):

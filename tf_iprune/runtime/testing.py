@@ -17,6 +17,8 @@ import numpy as np
 from tf_iprune.export import model_format
 from tf_iprune.export import reference
 
+# Zoo models whose exported cases the runtime tests run.
+ZOO_MODELS = ("har_cnn", "cks_cnn", "sqn", "kws_dscnn", "ic_resnet8")
 BIN_FILE = "model.bin"
 VECTORS_FILE = "vectors.bin"
 INFO_FILE = "case.json"
@@ -116,3 +118,12 @@ def zoo_case(name, directory, pruned=False, num_vectors=2, seed=0):
               inputs=vectors.inputs.reshape((-1,) +
                                             tuple(qmodel.input.shape)),
               expected=vectors.expected)
+
+
+def shared_dir(tmp_path_factory):
+  """A case directory shared by the tests of one session, across
+  pytest-xdist workers too (zoo_case locks it)."""
+  base = tmp_path_factory.getbasetemp()
+  if os.environ.get("PYTEST_XDIST_WORKER"):
+    base = base.parent
+  return os.path.join(str(base), "runtime_cases")
