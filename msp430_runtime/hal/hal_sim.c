@@ -379,9 +379,16 @@ static int run(char *err, unsigned err_size) {
   reboot.ju = 0;
   rc = setjmp(S.env);
   if (rc == JUMP_ABORT) {
-    snprintf(err, err_size, "power of %g W cannot finish the inference: %u "
-             "power cycles in a row completed no job (one power cycle "
-             "holds %g J).", S.harvest_w, S.idle_cycles, S.full_j);
+    if (S.idle_cycles >= SIM_MAX_IDLE_CYCLES) {
+      snprintf(err, err_size, "harvested power of %g W cannot finish the "
+               "inference: %u power cycles in a row completed no job (a "
+               "power cycle holds %g J; the converter delivers %g W).",
+               S.harvest_w / S.target->harvest_efficiency, S.idle_cycles,
+               S.full_j, S.harvest_w);
+    } else {
+      snprintf(err, err_size, "gave up after %u power cycles.",
+               S.power_cycles);
+    }
     return -1;
   }
   if (rc == JUMP_FAILURE) {

@@ -96,8 +96,8 @@ static int parse_options(int argc, char **argv, options_t *o) {
     } else if ((v = flag_value(a, "--failures"))) {
       o->failures = v;
     } else if ((v = flag_value(a, "--repeat"))) {
-      if (parse_uint64(v, &n) < 0 || v[strlen(v) - 1] == ':' || n < 1 ||
-          n > 100000000u) {
+      const int k = parse_uint64(v, &n);
+      if (k < 0 || v[k] != '\0' || n < 1 || n > 100000000u) {
         return usage_error("--repeat needs a positive integer, got '%s'.", v);
       }
       o->repeat = (uint32_t)n;

@@ -18,7 +18,8 @@ from tf_iprune.export import model_format
 from tf_iprune.export import reference
 
 # Zoo models whose exported cases the runtime tests run.
-ZOO_MODELS = ("har_cnn", "cks_cnn", "sqn", "kws_dscnn", "ic_resnet8")
+ZOO_MODELS = ("har_cnn", "cks_cnn", "sqn", "kws_dscnn", "ic_resnet8",
+              "vww_mobilenet", "ad_autoencoder")
 BIN_FILE = "model.bin"
 VECTORS_FILE = "vectors.bin"
 INFO_FILE = "case.json"
