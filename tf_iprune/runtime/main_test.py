@@ -18,12 +18,9 @@ def _cli(*args):
                         timeout=300)
 
 
-def test_help_and_required_flags():
+def test_help():
   run = _cli("--help")
   assert "--model_bin" in run.stdout and "--failures" in run.stdout
-  run = _cli("--dataset=random")
-  assert run.returncode != 0
-  assert "model_bin" in run.stderr
 
 
 def test_report_on_random_data(tmp_path):
