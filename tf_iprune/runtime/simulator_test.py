@@ -20,12 +20,21 @@ def binary():
   return simulator.build()
 
 
-@pytest.fixture(scope="module", params=["all", "fire", "depthwise"])
+# Tiles that leave narrower last filter groups and input chunks.
+RAGGED = {"conv1": (5, 2), "dw": (5, 5), "pw": (7, 5), "e3": (3, 5),
+          "fc1": (4, 5), "fc2": (3, 4)}
+
+
+@pytest.fixture(scope="module", params=["all", "ragged", "fire",
+                                        "depthwise"])
 def case(request, tmp_path_factory):
-  """A BSR model with every kind (or a Fire module / depthwise chain)."""
+  """A BSR model with every kind (with ragged tiles), a Fire module, a
+  depthwise chain."""
+  ragged = request.param == "ragged"
   qmodel = export_testing.random_qmodel(
-      export_testing.example_specs(request.param), seed=3, density=0.5,
-      name=request.param)
+      export_testing.example_specs("all" if ragged else request.param),
+      seed=3, density=0.5, name=request.param,
+      overrides=RAGGED if ragged else None)
   x = export_testing.random_input(qmodel, seed=1, batch=3)
   directory = str(tmp_path_factory.mktemp(request.param))
   model_bin, vectors, expected = testing.write_case(qmodel, x, directory)
@@ -181,3 +190,15 @@ def test_zero_input_without_vectors(case, binary):
   np.testing.assert_array_equal(r["output"],
                                 reference.run(qmodel, zero).output[0].ravel())
   assert os.path.exists(simulator.SIMULATOR)
+
+
+def test_same_seed_same_result(case, binary):
+  _, x, model_bin, _, _ = case
+  runs = [simulator.run(model_bin, x[:1], failures="random:50:3",
+                        power="4mW", simulator=binary)[0] for _ in range(2)]
+  for r in runs:
+    r["output"] = r["output"].tolist()
+  assert runs[0] == runs[1]
+  other = simulator.run(model_bin, x[:1], failures="random:50:4",
+                        power="4mW", simulator=binary)[0]
+  assert other["latency_s"] != runs[0]["latency_s"]
