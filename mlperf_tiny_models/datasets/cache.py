@@ -13,6 +13,9 @@ import numpy as np
 
 ENV_VAR = "TF_IPRUNE_CACHE"
 _TMP_SUFFIX = ".tmp"
+# mkstemp creates files 0600; written files get the mode open() would give.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def cache_dir() -> str:
@@ -35,6 +38,7 @@ def atomic_write(path: str, write: Callable[..., None]) -> None:
       dir=folder, prefix="." + os.path.basename(path) + ".",
       suffix=_TMP_SUFFIX)
   try:
+    os.chmod(tmp, 0o666 & ~_UMASK)
     with os.fdopen(fd, "wb") as f:
       write(f)
       f.flush()
