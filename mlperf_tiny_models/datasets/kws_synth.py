@@ -42,7 +42,7 @@ ACCENTS = ("en", "en-us", "en-us-nyc", "en-gb-scotland", "en-gb-x-gbclan",
            "en-gb-x-rp", "en-gb-x-gbcwmd", "en-029")
 VARIANTS = {
     "train": ("m1", "m2", "m4", "m5", "m7", "m8", "f1", "f3", "f5", "klatt",
-              "klatt3", "adam", "Alicia", "Andy", "annie", "belinda",
+              "klatt3", "adam", "Alicia", "Andy", "Annie", "belinda",
               "benjamin", "boris", "david", "ed", "grandma", "iven", "john",
               "linda", "max", "norbert", "paul", "quincy", "robert", "steph",
               "victor", "zac", "Mike", "Hugo", "Jacky", "whisper"),
