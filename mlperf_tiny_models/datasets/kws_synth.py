@@ -8,9 +8,11 @@ the ten keywords, silence (generated noise only) and unknown (the other 25
 words of Speech Commands v0.02).
 
 Each clip is one word spoken by espeak-ng with a random English accent
-(`ACCENTS`), voice variant, speed and pitch, resampled to 16 kHz, trimmed,
-placed at a random offset in a 1 s clip with a random gain, and mixed with
-generated white, pink or brown noise at a random SNR. The voice variants of
+(`ACCENTS`), voice variant, speed, pitch and amplitude (the loudest settings
+clip like an overdriven microphone; the level itself is normalised away by
+the front end), resampled to 16 kHz, trimmed, placed at a random offset in a
+1 s clip and mixed with generated white, pink or brown noise at a random
+SNR. The voice variants of
 the train, val and test splits are disjoint (`VARIANTS`), so val and test
 speak with voices training never heard. Features are the MLPerf Tiny MFCCs
 (`mfcc`), the same front end as for the real data. Everything is
@@ -53,6 +55,7 @@ VARIANTS = {
 }
 _SPEED_WPM = (130, 230)
 _PITCH = (15, 85)
+_AMPLITUDE = (60, 200)  # espeak-ng -a; its default is 100.
 _SNR_DB = (5.0, 40.0)
 _NOISE_EXPONENTS = (0.0, 1.0, 2.0)  # White, pink, brown: power ~ 1/f^e.
 _ESPEAK_RATE = 22050
@@ -119,36 +122,39 @@ def _clip(job: Tuple[int, int, int, int], variants) -> Tuple[np.ndarray, str]:
   label = job[2]
   noise = _noise(rng)
   if label == speech_commands.SILENCE:
-    return noise * rng.uniform(0.01, 1.0), ""
+    return noise, ""
   word = (speech_commands.CLASS_NAMES[label] if label != speech_commands.UNKNOWN
           else rng.choice(UNKNOWN_WORDS))
   voice = "%s+%s" % (rng.choice(ACCENTS), rng.choice(variants))
-  speech = _speak(word, voice, rng.integers(*_SPEED_WPM, endpoint=True),
-                  rng.integers(*_PITCH, endpoint=True))
+  speech = _speak(word, voice, [
+      "-s", rng.integers(*_SPEED_WPM, endpoint=True),
+      "-p", rng.integers(*_PITCH, endpoint=True),
+      "-a", rng.integers(*_AMPLITUDE, endpoint=True)])
   if len(speech) > mfcc.CLIP_SAMPLES:
     start = rng.integers(0, len(speech) - mfcc.CLIP_SAMPLES, endpoint=True)
     speech = speech[start:start + mfcc.CLIP_SAMPLES]
   offset = rng.integers(0, mfcc.CLIP_SAMPLES - len(speech), endpoint=True)
   clip = np.zeros(mfcc.CLIP_SAMPLES, np.float32)
-  clip[offset:offset + len(speech)] = speech * rng.uniform(0.1, 1.0)
-  rms = np.sqrt(np.mean(np.square(clip[offset:offset + len(speech)])))
+  clip[offset:offset + len(speech)] = speech
+  rms = np.sqrt(np.mean(np.square(speech)))
   snr = 10.0 ** (rng.uniform(*_SNR_DB) / 20.0)
   return clip + noise * (rms / snr), voice
 
 
-def _speak(word: str, voice: str, speed: int, pitch: int) -> np.ndarray:
+def _speak(word: str, voice: str, options) -> np.ndarray:
   """Runs espeak-ng; returns the trimmed word at 16 kHz, peak 1."""
   wav = subprocess.run(
-      ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch),
-       "--stdout", word], capture_output=True, check=True).stdout
+      ["espeak-ng", "-v", voice] + [str(o) for o in options] +
+      ["--stdout", word], capture_output=True, check=True).stdout
   # espeak-ng streams its wav: the header's sizes are placeholders, so the
   # samples are simply everything after the "data" chunk header.
   samples = np.frombuffer(wav[wav.index(b"data") + 8:], "<i2")
   speech = signal.resample_poly(samples.astype(np.float32), mfcc.SAMPLE_RATE,
                                 _ESPEAK_RATE)
-  loud = np.flatnonzero(np.abs(speech) > _SILENT_FRACTION * np.abs(speech).max())
+  magnitude = np.abs(speech)
+  loud = np.flatnonzero(magnitude > _SILENT_FRACTION * magnitude.max())
   speech = speech[loud[0]:loud[-1] + 1]
-  return speech / np.abs(speech).max()
+  return speech / magnitude.max()
 
 
 def _noise(rng: np.random.Generator) -> np.ndarray:
