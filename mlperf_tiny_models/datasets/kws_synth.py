@@ -17,7 +17,9 @@ the train, val and test splits are disjoint (`VARIANTS`), so val and test
 speak with voices training never heard. Features are the MLPerf Tiny MFCCs
 (`mfcc`), the same front end as for the real data. Everything is
 deterministic given `Config.seed`: each clip draws from its own random
-generator, whatever order the parallel espeak-ng calls finish in.
+generator, whatever order the parallel espeak-ng calls finish in. The
+default `Config` makes 12,000 clips (800 per class for train, 100 for val
+and test), about a minute on 2 cores, cached afterwards.
 """
 import concurrent.futures
 import os
