@@ -1,4 +1,4 @@
-/* Loads and validates model.bin (docs/model_format.md, version 1).
+/* Loads and validates model.bin (docs/model_format.md, version 3).
  *
  * Every offset, count and geometry is checked before the engine may use it,
  * so a truncated, corrupt or inconsistent file is refused with a message,
@@ -12,10 +12,10 @@
 #include <string.h>
 
 #define HEADER_BYTES 64u
-#define TARGET_BYTES 256u
+#define TARGET_BYTES 264u
 #define TENSOR_BYTES 16u
 #define LAYER_BYTES 108u
-#define FORMAT_VERSION 2u
+#define FORMAT_VERSION 3u
 #define MAX_SHIFT 62
 #define MAX_CPU_LEFT_SHIFT 45
 #define IPRUNE_CHECK_MAX_GROUPS 4096
@@ -52,8 +52,13 @@ static double f64(const uint8_t *b) {
 
 /* A NUL-terminated string at `off`, or NULL. */
 static const char *string_at(parser_t *p, uint32_t off) {
+  const uint8_t *c;
   if (off < HEADER_BYTES || off >= p->size) return NULL;
   if (memchr(p->raw + off, 0, p->size - off) == NULL) return NULL;
+  /* Printable ASCII only, so that messages naming it stay readable. */
+  for (c = p->raw + off; *c; c++) {
+    if (*c < 0x20 || *c > 0x7E) return NULL;
+  }
   return (const char *)p->raw + off;
 }
 
@@ -100,6 +105,7 @@ static int parse_target(parser_t *p, uint32_t off, sim_target_t *t) {
   t->v_on = f64(b + 232);
   t->v_off = f64(b + 240);
   t->harvest_efficiency = f64(b + 248);
+  /* b + 256: max_job_energy_fraction, used by the planner only. */
   if (t->name == NULL) return fail(p, "target name is not a string.");
   if (t->footprint_words != IPRUNE_FOOTPRINT_WORDS) {
     return fail(p, "target footprint_words is %u; the runtime's footprint "
@@ -398,10 +404,14 @@ static int check_cpu(parser_t *p, const sim_loaded_model_t *m,
       return fail(p, "layer '%s': pooling output does not match its input.",
                   l->name);
     }
-    if (kw * in->c + 3u * in->c > m->model.lea_buffer_words) {
+    if (l->tile_m == 0 || l->tile_m > in->c || l->tile_p != 1) {
+      return fail(p, "layer '%s': pooling jobs need 1 <= tile_m <= %u "
+                  "channels and tile_p = 1.", l->name, (unsigned)in->c);
+    }
+    if (kw * l->tile_m + 3u * l->tile_m > m->model.lea_buffer_words) {
       return fail(p, "layer '%s': a window row and its sums need %u words of "
                   "LEA RAM; the model has %u.", l->name,
-                  (unsigned)(kw * in->c + 3u * in->c),
+                  (unsigned)(kw * l->tile_m + 3u * l->tile_m),
                   m->model.lea_buffer_words);
     }
     return 0;

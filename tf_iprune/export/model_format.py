@@ -29,7 +29,7 @@ from tf_iprune.hardware import target as target_lib
 from tf_iprune.hardware import tiling
 
 MAGIC = b"IPRB"
-VERSION = 2
+VERSION = 3
 VECTORS_MAGIC = b"IPTV"
 VECTORS_VERSION = 1
 
@@ -58,8 +58,9 @@ _HEADER = struct.Struct("<4sHHIIIIHHIIIIIIHHII")
 # nvm_bytes, max_tile_m, footprint_words, power strength count, power
 # strength table offset, padding; cpu_hz; nvm_read, nvm_write, lea (4
 # doubles each); cpu_add, cpu_mul, cpu_div, cpu_max (2 doubles each);
-# reboot_s, reboot_j; capacitance, v_on, v_off, harvest efficiency.
-_TARGET = struct.Struct("<10I27d")
+# reboot_s, reboot_j; capacitance, v_on, v_off, harvest efficiency;
+# max_job_energy_fraction.
+_TARGET = struct.Struct("<10I28d")
 _POWER = struct.Struct("<IId")  # name offset, padding, watts
 _TENSOR = struct.Struct("<IHHHhI")  # name, h, w, c, exponent, NVM word offset
 # Layer: name offset; kind, activation, input count, flags; output tensor;
@@ -99,8 +100,11 @@ class _Data:
     return offset
 
   def string(self, text):
+    if not (text.isascii() and text.isprintable()):
+      raise ValueError("Name %r: model.bin stores names as printable ASCII; "
+                       "rename the layer or model." % text)
     if text not in self.strings:
-      self.strings[text] = self._put(text.encode("utf-8") + b"\0")
+      self.strings[text] = self._put(text.encode("ascii") + b"\0")
     return self.strings[text]
 
   def array(self, values, dtype):
@@ -260,7 +264,8 @@ def _pack_target(target, data):
       target.footprint_words, len(target.power_strengths_w), powers_offset, 0,
       float(target.cpu_hz), *[float(c) for c in costs],
       float(target.reboot_s), float(target.reboot_j), float(b.capacitance_f),
-      float(b.v_on), float(b.v_off), float(b.harvest_efficiency))
+      float(b.v_on), float(b.v_off), float(b.harvest_efficiency),
+      float(target.max_job_energy_fraction))
 
 
 @dataclasses.dataclass
@@ -482,7 +487,8 @@ def _read_target(r, offset):
       nvm_read=linear[0], nvm_write=linear[1], lea=linear[2],
       cpu_add=units[0], cpu_mul=units[1], cpu_div=units[2], cpu_max=units[3],
       reboot_s=d[21], reboot_j=d[22],
-      buffer=target_lib.EnergyBuffer(*d[23:27]), power_strengths_w=powers)
+      buffer=target_lib.EnergyBuffer(*d[23:27]), power_strengths_w=powers,
+      max_job_energy_fraction=d[27])
 
 
 def _read_layer(r, fields, tensors, names):

@@ -105,7 +105,8 @@ def test_header_fields():
   raw = mf.to_bytes(q)
   magic, version, header_bytes, size, crc = struct.unpack_from("<4sHHII",
                                                                raw)
-  assert (magic, version, header_bytes, size) == (b"IPRB", 2, 64, len(raw))
+  assert (magic, version, header_bytes, size) == (
+      b"IPRB", mf.VERSION, 64, len(raw))
   assert crc == zlib.crc32(raw[16:])
 
 

@@ -59,6 +59,34 @@ def _nonzero_weights(kernel):
   return int(np.count_nonzero(kernel)) if kernel is not None else None
 
 
+def _failure_costs(rows, target):
+  """Expected recovery and lost work of one power failure.
+
+  A failure lands in a job with probability proportional to the job's
+  duration, so a layer with long jobs weighs more: with layer l taking t_l
+  seconds in n_l jobs, the failure falls in layer l with probability
+  t_l / T and loses on average half of one of its jobs, t_l / (2 n_l). The
+  recovery reads both footprints and re-fetches that job's operands (on
+  average reads_l / n_l).
+  """
+  boot = schedule.boot_counts(target)
+  total_s = sum(r["intermittent_s"] for r in rows)
+  rec_s = rec_j = lost_s = lost_j = 0.0
+  for row in rows:
+    counts = schedule.OpCounts(**row["counts"])
+    jobs = max(counts.commits, 1)
+    weight = row["intermittent_s"] / total_s if total_s else 0.0
+    refetch = schedule.OpCounts(nvm_read_calls=counts.nvm_read_calls / jobs,
+                                nvm_read_words=counts.nvm_read_words / jobs)
+    rec_s += weight * refetch.seconds(target)
+    rec_j += weight * refetch.joules(target)
+    lost_s += weight * counts.seconds(target) / jobs / 2
+    lost_j += weight * counts.joules(target) / jobs / 2
+  return (latency_lib.RecoveryCost(rec_s + boot.seconds(target),
+                                   rec_j + boot.joules(target)),
+          latency_lib.RecoveryCost(lost_s, lost_j))
+
+
 def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None,
             criterion="full", power="continuous", plans=None,
             overrides=None):
@@ -131,14 +159,7 @@ def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None
 
   work_s = total_counts.seconds(target)
   work_j = total_counts.joules(target)
-  jobs = max(total_counts.commits, 1)
-  boot = schedule.boot_counts(target)
-  refetch = schedule.OpCounts(
-      nvm_read_calls=total_counts.nvm_read_calls // jobs,
-      nvm_read_words=total_counts.nvm_read_words // jobs)
-  recovery = latency_lib.RecoveryCost(
-      (boot + refetch).seconds(target), (boot + refetch).joules(target))
-  lost = latency_lib.RecoveryCost(work_s / jobs / 2, work_j / jobs / 2)
+  recovery, lost = _failure_costs(rows, target)
   estimate = latency_lib.estimate(work_s, work_j, recovery, lost, target,
                                   power)
   extra_s = estimate.latency_s - work_s

@@ -241,8 +241,13 @@ def _conventional_prunable(spec, plan, grid, nonzero, bsr):
   return c
 
 
-def _window_counts(spec):
-  """Pooling: (read calls, read words, window sizes) over output positions."""
+def _window_counts(spec, plan):
+  """Pooling: (read calls, read words, window sizes) over output positions.
+
+  A job reads its window row by row: one DMA per row when the job covers
+  all channels (the row's positions are then contiguous), else one DMA per
+  in-bounds position.
+  """
   h, w, ch = spec.input_shapes[0]
   kh, kw = tiling.pool_window(spec)
   oh_n, ow_n, _ = spec.output_shape
@@ -256,18 +261,26 @@ def _window_counts(spec):
   rows = extent(oh_n, sh, pt, kh, h)
   cols = extent(ow_n, sw, pl, kw, w)
   window = np.outer(rows, cols)
-  calls = int(np.outer(rows, cols > 0).sum())
+  chunks = -(-ch // plan.tile_m)
+  if chunks == 1:
+    calls = int(np.outer(rows, cols > 0).sum())
+  else:
+    calls = int(window.sum()) * chunks
   return calls, int(window.sum()) * ch, window
 
 
 def _cpu_counts(spec, plan):
-  """Counts of a pooling / element-wise layer (without commits)."""
+  """Counts of a pooling / element-wise layer (without commits).
+
+  Pooling: one job per output position and chunk of tile_m channels.
+  Element-wise: one job per tile_p consecutive positions.
+  """
   c = OpCounts()
   pixels = spec.out_pixels
   c_out = spec.output_shape[2]
   if spec.kind in ("maxpool", "avgpool", "gap"):
-    calls, words, window = _window_counts(spec)
-    jobs = pixels
+    calls, words, window = _window_counts(spec, plan)
+    jobs = pixels * -(-c_out // plan.tile_m)
     c.nvm_read_calls, c.nvm_read_words = calls, words
     reductions = int((window - 1).sum()) * c_out
     if spec.kind == "maxpool":
@@ -321,6 +334,51 @@ def conventional_counts(spec, plan, nonzero=None, target=None):
   """Operation counts of one layer in a conventional engine (no commits)."""
   target = target or _default_target()
   return _counts(spec, plan, nonzero, target, intermittent=False)
+
+
+def max_job_counts(spec, plan, target=None):
+  """An upper bound of the operations of one job of the layer.
+
+  The largest job of an accelerator layer is a block of a full tile that
+  also fetches the tile's input (the first job of a slice and tile, or any
+  job after a reboot), every position with its own DMA; a pooling job is a
+  full window of one channel chunk (one DMA per window row when the chunk
+  is all channels).
+  """
+  target = target or _default_target()
+  c = OpCounts(commits=1, nvm_write_calls=1,
+               nvm_write_words=target.footprint_words)
+  if spec.prunable:
+    grid = blocks_lib.BlockGrid(spec, plan)
+    n, tm = plan.tile_p, grid.tile_m
+    c.nvm_read_calls += n + 2
+    c.nvm_read_words += n * grid.tile_n + grid.weights_per_block + n * tm
+    c.lea_calls += 1
+    c.lea_elements += n * grid.weights_per_block
+    c.cpu_add += n * tm
+    c.cpu_max += n * tm
+    c.nvm_write_calls += n
+    c.nvm_write_words += n * tm
+  elif spec.kind in ("maxpool", "avgpool", "gap"):
+    kh, kw = tiling.pool_window(spec)
+    channels = spec.input_shapes[0][2]
+    chunk = min(plan.tile_m, channels)
+    c.nvm_read_calls += kh if chunk == channels else kh * kw
+    c.nvm_read_words += kh * kw * chunk
+    c.cpu_max += kh * kw * chunk
+    c.cpu_add += kh * kw * chunk
+    c.cpu_div += chunk
+    c.nvm_write_calls += 1
+    c.nvm_write_words += chunk
+  else:
+    c_out = spec.output_shape[2]
+    c.nvm_read_calls += len(spec.input_shapes)
+    c.nvm_read_words += plan.tile_p * sum(s[2] for s in spec.input_shapes)
+    c.cpu_add += plan.tile_p * c_out
+    c.cpu_max += plan.tile_p * c_out
+    c.nvm_write_calls += 1
+    c.nvm_write_words += plan.tile_p * c_out
+  return c
 
 
 def boot_counts(target):

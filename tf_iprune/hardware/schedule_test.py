@@ -83,14 +83,20 @@ def test_input_runs_merge_only_when_contiguous():
 def test_pooling_by_hand():
   pool = layer_spec.LayerSpec("p", "maxpool", ((4, 4, 3),), (2, 2, 3),
                               kernel=(2, 2), strides=(2, 2))
-  c = schedule.intermittent_counts(pool, tiling.TilePlan(0, 0, 1))
-  # 4 outputs x 2 window rows; 4 x 4 x 3 words; 3 maxes per output value.
+  c = schedule.intermittent_counts(pool, tiling.TilePlan(3, 0, 1))
+  # Jobs of all 3 channels: 4 outputs x 2 window rows (a row's positions are
+  # contiguous); 4 x 4 x 3 words; 3 maxes per output value.
   assert c == _counts(nvm_read_calls=8, nvm_read_words=48, nvm_write_calls=8,
                       nvm_write_words=12 + 16, cpu_max=36, commits=4,
                       cpu_outputs=12)
+  c = schedule.intermittent_counts(pool, tiling.TilePlan(2, 0, 1))
+  # Chunks of 2 channels: 8 jobs, each reading its 4 positions one by one.
+  assert c == _counts(nvm_read_calls=32, nvm_read_words=48, nvm_write_calls=16,
+                      nvm_write_words=12 + 32, cpu_max=36, commits=8,
+                      cpu_outputs=12)
   avg = layer_spec.LayerSpec("a", "avgpool", ((2, 2, 1),), (2, 2, 1),
                              kernel=(3, 3), pads=(1, 1, 1, 1))
-  c = schedule.intermittent_counts(avg, tiling.TilePlan(0, 0, 1))
+  c = schedule.intermittent_counts(avg, tiling.TilePlan(1, 0, 1))
   # Every window sees the 2 x 2 input: 2 row reads of 2 values.
   assert (c.nvm_read_calls, c.nvm_read_words) == (8, 16)
   assert (c.cpu_add, c.cpu_div) == (12, 4)

@@ -94,6 +94,11 @@ class Target:
       pruning granularity (a block holds tile_m filters).
     footprint_words: Q15 words written to NVM by one progress-indicator
       (footprint) commit: a 32-bit job counter, a version and a check word.
+    max_job_energy_fraction: The planner keeps the energy of every job
+      (one accelerator operation or CPU job, without harvesting) below this
+      fraction of one power cycle's energy, so that a job interrupted by a
+      power failure can complete in the next power cycle after the reboot
+      and recovery.
     nvm_read, nvm_write, lea: Linear costs of DMA transfers and LEA ops.
     cpu_add, cpu_mul, cpu_div, cpu_max: Scalar CPU operation costs.
     reboot_s, reboot_j: Cost of booting after a power failure.
@@ -108,6 +113,7 @@ class Target:
   nvm_bytes: int
   max_tile_m: int
   footprint_words: int
+  max_job_energy_fraction: float
   nvm_read: LinearCost
   nvm_write: LinearCost
   lea: LinearCost
@@ -132,6 +138,7 @@ class Target:
         nvm_bytes=512 * 1024,
         max_tile_m=8,
         footprint_words=4,
+        max_job_energy_fraction=0.5,
         nvm_read=LinearCost(64.0, 424.0, 2.7e-8, 2.0e-7),
         nvm_write=LinearCost(64.0008, 422.23, 2.6815e-8, 1.9336e-7),
         lea=LinearCost(1.5, 616.0, 5.273e-10, 2.044e-7),
@@ -162,6 +169,11 @@ class Target:
 
   def seconds(self, cycles):
     return cycles / self.cpu_hz
+
+  @property
+  def max_job_joules(self):
+    """Energy one job may need (see max_job_energy_fraction)."""
+    return self.max_job_energy_fraction * self.buffer.cycle_energy_j
 
   def to_dict(self):
     return dataclasses.asdict(self)

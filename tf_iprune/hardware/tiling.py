@@ -50,14 +50,15 @@ def lea_buffer_words(spec, tile_m, tile_n, tile_p):
   return 0
 
 
-def cpu_job_words(spec, tile_p):
+def cpu_job_words(spec, plan):
   """VM words one CPU job of `spec` needs."""
   c_out = spec.output_shape[2]
   if spec.kind in ("maxpool", "avgpool", "gap"):
-    # One window row at a time, reduced into a 32-bit accumulator.
+    # One window row of the job's channels at a time, reduced into a 32-bit
+    # accumulator.
     _, kw = pool_window(spec)
-    return kw * spec.input_shapes[0][2] + 3 * c_out
-  return tile_p * (sum(s[2] for s in spec.input_shapes) + c_out)
+    return kw * plan.tile_m + 3 * plan.tile_m
+  return plan.tile_p * (sum(s[2] for s in spec.input_shapes) + c_out)
 
 
 def pool_window(spec):
@@ -67,43 +68,62 @@ def pool_window(spec):
   return spec.kernel
 
 
+def job_joules(spec, plan, target):
+  """Upper bound of the energy of one job (schedule.max_job_counts)."""
+  # pylint: disable=g-import-not-at-top
+  from tf_iprune.hardware import schedule  # Cycle: schedule uses tiling.
+  return schedule.max_job_counts(spec, plan, target).joules(target)
+
+
 def fits(spec, plan, target):
-  """Whether one operation (or CPU job) of `plan` fits the target's VM."""
+  """Whether one operation (or CPU job) of `plan` fits the target.
+
+  It must fit the VM (LEA buffer, scratch) and need at most
+  `target.max_job_joules`, so it can finish within one power cycle.
+  """
   if spec.prunable:
-    return (lea_buffer_words(spec, plan.tile_m, plan.tile_n, plan.tile_p) <=
-            target.lea_buffer_words and
-            plan.tile_p * plan.tile_m <= target.vm_scratch_words)
-  return cpu_job_words(spec, plan.tile_p) <= target.lea_buffer_words
+    vm = (lea_buffer_words(spec, plan.tile_m, plan.tile_n, plan.tile_p) <=
+          target.lea_buffer_words and
+          plan.tile_p * plan.tile_m <= target.vm_scratch_words)
+  else:
+    vm = cpu_job_words(spec, plan) <= target.lea_buffer_words
+  return vm and job_joules(spec, plan, target) <= target.max_job_joules
 
 
-def _max_tile_p(spec, tile_m, tile_n, target):
-  """Largest spatial tile that fits with this (tile_m, tile_n), 0 if none."""
+def _largest(lo, hi, ok):
+  """The largest value in [lo, hi] with ok(value), ok monotone; 0 if none."""
   best = 0
-  lo, hi = 1, spec.out_pixels
   while lo <= hi:
     mid = (lo + hi) // 2
-    if fits(spec, TilePlan(tile_m, tile_n, mid), target):
+    if ok(mid):
       best, lo = mid, mid + 1
     else:
       hi = mid - 1
   return best
 
 
+def _max_tile_p(spec, tile_m, tile_n, target):
+  """Largest spatial tile that fits with this (tile_m, tile_n), 0 if none."""
+  return _largest(1, spec.out_pixels,
+                  lambda p: fits(spec, TilePlan(tile_m, tile_n, p), target))
+
+
 def _cpu_plan(spec, target):
-  """CPU layers: pooling works per output position, element-wise on runs."""
+  """CPU layers: pooling jobs are one output position and a chunk of
+  tile_m channels; element-wise jobs are tile_p consecutive positions."""
   if spec.kind in ("maxpool", "avgpool", "gap"):
-    tile_p = 1
+    channels = _largest(1, spec.output_shape[2], lambda c: fits(
+        spec, TilePlan(c, 0, 1), target))
+    plan = TilePlan(channels, 0, 1 if channels else 0)
   else:
-    tile_p = max(1, min(spec.out_pixels,
-                        target.lea_buffer_words // max(1, cpu_job_words(spec,
-                                                                        1))))
-  plan = TilePlan(0, 0, tile_p)
-  if not fits(spec, plan, target):
+    plan = TilePlan(0, 0, _largest(1, spec.out_pixels, lambda p: fits(
+        spec, TilePlan(0, 0, p), target)))
+  if not plan.tile_p:
     raise ValueError(
-        "Layer %r (%s): one job needs %d words of VM but the target has %d; "
-        "the runtime cannot tile it." % (spec.name, spec.kind,
-                                         cpu_job_words(spec, tile_p),
-                                         target.lea_buffer_words))
+        "Layer %r (%s): even its smallest job does not fit the target's VM "
+        "(%d words) and job energy (%.3g J); the runtime cannot tile it." %
+        (spec.name, spec.kind, target.lea_buffer_words,
+         target.max_job_joules))
   return plan
 
 

@@ -47,6 +47,7 @@ def test_auto_plans_fit_and_are_deterministic(name):
   for spec in specs:
     plan = plans[spec.name]
     assert tiling.fits(spec, plan, TARGET), spec.name
+    assert tiling.job_joules(spec, plan, TARGET) <= TARGET.max_job_joules
     if spec.prunable:
       assert 1 <= plan.tile_m <= min(spec.out_channels, TARGET.max_tile_m)
       assert 1 <= plan.tile_p <= spec.out_pixels
@@ -86,3 +87,23 @@ def test_smaller_lea_buffer_gives_smaller_tiles():
   little = tiling.plan_model(specs, small, "reference", "har_cnn")
   assert all(little[s.name].tile_p <= big[s.name].tile_p for s in specs)
   assert any(little[s.name].tile_p < big[s.name].tile_p for s in specs)
+
+
+def test_jobs_fit_one_power_cycle():
+  """A small energy buffer shrinks jobs; one too small is a clear error."""
+  specs = _specs("kws_dscnn")
+  pool = [s for s in specs if s.kind == "avgpool"][0]
+  plans = tiling.plan_model(specs, TARGET, "auto")
+  # The 24 x 5 x 64 window does not fit half a power cycle in one job: the
+  # pooling is split into channel chunks.
+  assert plans[pool.name].tile_m < pool.output_shape[2]
+  tighter = dataclasses.replace(TARGET, max_job_energy_fraction=0.4)
+  smaller = tiling.plan_model(specs, tighter, "auto")
+  assert smaller[pool.name].tile_m < plans[pool.name].tile_m
+  for spec in specs:
+    assert tiling.job_joules(spec, smaller[spec.name], tighter) <= (
+        tighter.max_job_joules)
+  tiny = dataclasses.replace(TARGET, buffer=dataclasses.replace(
+      TARGET.buffer, capacitance_f=1e-8))
+  with pytest.raises(ValueError, match="Layer 'conv1'"):
+    tiling.plan_model(specs, tiny, "auto")

@@ -161,10 +161,15 @@ def test_corrupt_model_with_valid_checksum_never_crashes(case, binary,
 
 
 def test_weak_power_that_cannot_finish_is_reported(binary, tmp_path):
-  """With a 0.1 uF capacitor no job fits one power cycle at 4 mW."""
+  """With a 0.1 uF capacitor no job fits one power cycle at 4 mW.
+
+  The planner refuses such jobs by default; a target that lifts its bound
+  (max_job_energy_fraction) gets a model the simulator cannot finish.
+  """
   target = target_lib.Target.msp430fr5994()
-  target = dataclasses.replace(target, buffer=dataclasses.replace(
-      target.buffer, capacitance_f=1e-7))
+  target = dataclasses.replace(target, max_job_energy_fraction=1e3,
+                               buffer=dataclasses.replace(
+                                   target.buffer, capacitance_f=1e-7))
   qmodel = export_testing.random_qmodel(export_testing.example_specs("chain"),
                                         seed=1, density=1.0, name="chain",
                                         target=target)

@@ -39,12 +39,15 @@ void iprune_fully_connected(const iprune_layer_t *layer, const int16_t *input,
                             uint16_t n_t, int fetch,
                             const iprune_lea_operands_t *ops);
 
-/* Pooling jobs: output position p. In LEA RAM, `row` holds one window row,
- * `out` C outputs, `acc` C 32-bit sums. */
+/* Pooling jobs: output position p, channels [c0, c0 + n_c). In LEA RAM,
+ * `row` holds one window row of those channels, `out` n_c outputs, `acc`
+ * n_c 32-bit sums. */
 void iprune_max_pool(iprune_ctx_t *ctx, const iprune_layer_t *layer,
-                     uint32_t p, int16_t *row, int16_t *out);
+                     uint32_t p, uint16_t c0, uint16_t n_c, int16_t *row,
+                     int16_t *out);
 void iprune_avg_pool(iprune_ctx_t *ctx, const iprune_layer_t *layer,
-                     uint32_t p, int16_t *row, int16_t *out, int32_t *acc);
+                     uint32_t p, uint16_t c0, uint16_t n_c, int16_t *row,
+                     int16_t *out, int32_t *acc);
 
 /* Element-wise jobs: output positions [p0, p0 + n); `buf` (LEA RAM) holds
  * the input tiles followed by the output tile. */
@@ -67,6 +70,13 @@ typedef struct {
 
 iprune_window_t iprune_pool_window(const iprune_model_t *model,
                                    const iprune_layer_t *layer, uint32_t p);
+
+/* Reads input row ih of a pooling window, channels [c0, c0 + n_c), packed
+ * into `row` (n_c values per position): one DMA when n_c is all channels,
+ * else one per position. Returns the number of positions. */
+uint16_t iprune_pool_window_row(iprune_ctx_t *ctx, const iprune_layer_t *layer,
+                                const iprune_window_t *win, int32_t ih,
+                                uint16_t c0, uint16_t n_c, int16_t *row);
 
 /* Fused ReLU of n outputs (charges n CPU max operations). */
 void iprune_fused_relu(const iprune_layer_t *layer, int16_t *v, uint32_t n);
