@@ -158,6 +158,25 @@ def _accuracy(keras_model, qmodel, x, y, batch_size):
   }
 
 
+def lower_keras(model, plan="auto", target=None, overrides=None, name=None):
+  """Converts, lowers and tile-plans a Keras model (no data needed).
+
+  Returns:
+    (onnx.ModelProto, stripped Keras model, FloatModel, {name: TilePlan}).
+
+  Raises:
+    ValueError: naming what the runtime cannot execute or tile.
+  """
+  target = target or target_lib.Target.msp430fr5994()
+  proto, keras_model = keras_to_onnx.convert(model)
+  float_model = lowering.lower(proto, keras_to_onnx.keras_layers(keras_model),
+                               name or keras_model.name)
+  keras_to_onnx.check(proto, float_model.name)
+  plans = tiling.plan_model(float_model.specs, target, plan,
+                            model_name=keras_model.name, overrides=overrides)
+  return proto, keras_model, float_model, plans
+
+
 def export_model(model, out_dir, dataset=None, calibration_split="val",
                  data_dir=None, plan="auto", name=None,
                  calibration_samples=512, seed=0, eval_split="test",
@@ -204,11 +223,8 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
     raise ValueError("num_vectors must be at least 1, got %d." % num_vectors)
   target = target or target_lib.Target.msp430fr5994()
   _check_out_dir(out_dir)
-  proto, keras_model = keras_to_onnx.convert(model)
-  float_model = lowering.lower(proto, keras_to_onnx.keras_layers(keras_model),
-                               name or keras_model.name)
-  plans = tiling.plan_model(float_model.specs, target, plan,
-                            model_name=keras_model.name, overrides=overrides)
+  proto, keras_model, float_model, plans = lower_keras(
+      model, plan, target, overrides, name)
   dataset = dataset or default_dataset(keras_model, model_path)
   if not dataset:
     raise ValueError(
@@ -268,6 +284,10 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
         expected, labels, qmodel.input.exponent, qmodel.output.exponent)
     report["total"]["model_bin_bytes"] = os.path.getsize(
         os.path.join(tmp_dir, BIN_FILE))
+    if report["total"]["model_bin_bytes"] > target.nvm_bytes:
+      logging.warning("model.bin (%d B) is larger than the target's NVM "
+                      "(%d B).", report["total"]["model_bin_bytes"],
+                      target.nvm_bytes)
     with open(os.path.join(tmp_dir, REPORT_FILE), "w") as f:
       json.dump(report, f, indent=2, sort_keys=True)
       f.write("\n")
