@@ -128,7 +128,8 @@ class _Lowering:
     """
     constants = [n for n in node.input if self.const(n) is not None]
     for text in [node.name] + list(node.output) + constants:
-      for part in text.split(":")[0].split("/"):
+      # tf2onnx paths are '<model>/<layer>/<op>': skip the model's scope.
+      for part in text.split(":")[0].split("/")[1:]:
         if part in self.keras and part != ir.INPUT:
           return part
     return None
