@@ -12,10 +12,9 @@ from tf_iprune.export import keras_to_onnx_test
 from tf_iprune.export import model_format
 from tf_iprune.export import quantize
 from tf_iprune.export import reference
-from tf_iprune.hardware import blocks as blocks_lib
+from tf_iprune.export import testing
 from tf_iprune.hardware import criterion
 from tf_iprune.hardware import target as target_lib
-from tf_iprune.hardware import tiling
 from tf_iprune.legacy_keras import keras
 
 layers = keras.layers
@@ -32,22 +31,6 @@ def _model(name="tiny"):
   x = layers.Dense(5, name="fc")(x)
   x = layers.Softmax(name="softmax")(x)
   return keras_to_onnx_test.randomize(keras.Model(inputs, x, name=name))
-
-
-def _prune_blocks(model, fraction=0.5, seed=0):
-  """Zeroes a random `fraction` of the weight blocks of the 'auto' plan."""
-  specs = exporter.lower_keras(model)[2].specs
-  plans = tiling.plan_model(specs)
-  rng = np.random.default_rng(seed)
-  for spec in specs:
-    if not spec.prunable:
-      continue
-    grid = blocks_lib.BlockGrid(spec, plans[spec.name])
-    keep = rng.random(grid.shape) >= fraction
-    keep[0, 0] = True
-    layer = model.get_layer(spec.name)
-    layer.kernel.assign(layer.kernel.numpy() * grid.weight_mask(keep))
-  return model
 
 
 def _export(model, out_dir, **kwargs):
@@ -84,7 +67,7 @@ def test_export_writes_consistent_files(tmp_path):
 
 
 def test_bsr_layers_expand_to_the_dense_weights(tmp_path):
-  model = _prune_blocks(_model())
+  model = testing.prune_random_blocks(_model())
   report = _export(model, tmp_path / "out")
   qmodel = model_format.read_bin(str(tmp_path / "out" / exporter.BIN_FILE))
   float_model = exporter.lower_keras(model)[2]
@@ -109,7 +92,7 @@ def test_bsr_layers_expand_to_the_dense_weights(tmp_path):
 
 
 def test_same_model_gives_byte_identical_files(tmp_path):
-  model = _prune_blocks(_model())
+  model = testing.prune_random_blocks(_model())
   _export(model, tmp_path / "a")
   _export(model, tmp_path / "b")
   for name in exporter.OUTPUT_FILES:
