@@ -8,7 +8,7 @@ checksummed `model.bin` that the host simulator of msp430_runtime executes;
 handle test-vector files (quantised inputs, expected outputs, labels).
 
 The layout is specified in docs/model_format.md; the constants below are the
-single Python copy of it (msp430_runtime/src/model_loader.c is the C copy).
+single Python copy of it (msp430_runtime/sim/model_loader.c is the C copy).
 All writers are deterministic: the same QModel gives byte-identical files.
 """
 import dataclasses
@@ -29,13 +29,16 @@ from tf_iprune.hardware import target as target_lib
 from tf_iprune.hardware import tiling
 
 MAGIC = b"IPRB"
-VERSION = 1
+VERSION = 2
 VECTORS_MAGIC = b"IPTV"
 VECTORS_VERSION = 1
 
 KIND_CODES = {kind: i + 1 for i, kind in enumerate(layer_spec_lib.KINDS)}
 ACTIVATION_CODES = {act: i for i, act in enumerate(layer_spec_lib.ACTIVATIONS)}
 MAX_INPUTS = 4
+# Pair word 1 of a BSR block: its order among its group's blocks, and this
+# flag on the group's last block.
+LAST_BLOCK = 0x8000
 # Shifts the runtime's 64-bit arithmetic supports (docs/design.md).
 MAX_SHIFT = 62
 # Left shifts of add / concat inputs: 4 inputs of 2**15 << 45 sum exactly in
@@ -62,9 +65,10 @@ _TENSOR = struct.Struct("<IHHHhI")  # name, h, w, c, exponent, NVM word offset
 # Layer: name offset; kind, activation, input count, flags; output tensor;
 # 4 input tensors; 4 x (h, w, c) input shapes; kernel (2), strides (2),
 # pads (4); tile_m, tile_n, tile_p; weight exponent, shift; groups, columns,
-# words per block, padding; stored blocks, total outputs; weights, bias,
-# row pointer and column index offsets.
-_LAYER = struct.Struct("<I4BH4H12H2H2H4H3H2h4H2I4I")
+# words per block, padding; stored blocks, total outputs; offsets of the
+# weights, bias, BSR row pointers, BSR (group, order) pairs, blocks per group
+# and output channels before each slice.
+_LAYER = struct.Struct("<I4BH4H12H2H2H4H3H2h4H2I6I")
 
 HEADER_BYTES = _HEADER.size
 TARGET_BYTES = _TARGET.size
@@ -119,13 +123,23 @@ def job_outputs(layer):
 
 
 def psum_words(qmodel):
-  """Words of each of the two NVM partial-sum buffers.
+  """Words of the two NVM partial-sum buffers, (buffer 0, buffer 1).
 
-  A buffer holds one filter group's partial sums at every output position
-  (block k of a group is applied to all spatial tiles before block k + 1).
+  The runtime walks input slices outer, so every filter group's partial
+  sums are in flight: a buffer holds M x P words, group-major. A group's
+  block of order k writes buffer k % 2 unless it is the group's last, so
+  buffer 0 serves layers with a group of >= 2 non-zero blocks and buffer 1
+  those with a group of >= 3.
   """
-  return max([l.spec.out_pixels * l.plan.tile_m for l in qmodel.layers
-              if l.spec.prunable] + [0])
+  words = [0, 0]
+  for layer in qmodel.layers:
+    if layer.spec.prunable:
+      most = int(layer.nonzero.sum(axis=1).max())
+      size = layer.spec.out_pixels * layer.spec.out_channels
+      for buf in (0, 1):
+        if most >= buf + 2:
+          words[buf] = max(words[buf], size)
+  return tuple(words)
 
 
 def nvm_layout(qmodel):
@@ -171,7 +185,7 @@ def nvm_layout(qmodel):
 def state_words(qmodel):
   """NVM words of the runtime state: footprints, partial sums, tensors."""
   _, arena = nvm_layout(qmodel)
-  return 2 * FOOTPRINT_WORDS + 2 * psum_words(qmodel) + arena
+  return 2 * FOOTPRINT_WORDS + sum(psum_words(qmodel)) + arena
 
 
 def _check_layer(qmodel, layer):
@@ -249,16 +263,49 @@ def _pack_target(target, data):
       float(b.v_on), float(b.v_off), float(b.harvest_efficiency))
 
 
-def _stored_blocks(layer):
-  """(stored blocks (n, words), row_ptr or None, col_idx or None)."""
+@dataclasses.dataclass
+class StoredLayer:
+  """An accelerator layer's arrays as stored (docs/model_format.md).
+
+  Attributes:
+    blocks: (stored blocks, words per block) int16, slice-major: slice j
+      ascending, then group g ascending; only non-zero blocks if BSR.
+    row_ptr: BSR only: uint16 (J + 1,), the stored blocks of slice j are
+      row_ptr[j]..row_ptr[j+1].
+    pairs: BSR only: uint16 (stored blocks, 2): group g, and the block's
+      order among its group's non-zero blocks | LAST_BLOCK on the last one.
+    group_blocks: uint16 (G,): non-zero blocks per group.
+    slice_channels: uint32 (J + 1,): output channels (sum of m_g) of the
+      non-zero blocks of the slices before j.
+  """
+  blocks: np.ndarray
+  row_ptr: Optional[np.ndarray]
+  pairs: Optional[np.ndarray]
+  group_blocks: np.ndarray
+  slice_channels: np.ndarray
+
+
+def stored_layer(layer):
+  """The stored arrays of an accelerator layer (the BSR of the weight
+  matrix in im2col orientation: block rows are input slices j, block columns
+  filter groups g; docs/design.md)."""
   grid = layer.grid
+  nonzero = layer.nonzero  # (G, J)
   flat = layer.blocks.reshape(grid.n_groups, grid.n_cols, -1)
-  if not layer.is_bsr:
-    return flat.reshape(-1, flat.shape[2]), None, None
-  nonzero = layer.nonzero
-  row_ptr = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))])
-  col_idx = np.nonzero(nonzero)[1]
-  return flat[nonzero], row_ptr, col_idx
+  keep = nonzero if layer.is_bsr else np.ones_like(nonzero)
+  js, gs = np.nonzero(keep.T)  # Slice-major order.
+  order = np.cumsum(keep, axis=1) - 1  # Rank among the group's blocks.
+  last = order == keep.sum(axis=1, keepdims=True) - 1
+  pairs = np.stack([gs, order[gs, js] | np.where(last[gs, js], LAST_BLOCK,
+                                                  0)], axis=1)
+  per_slice = (keep * grid.group_channels[:, None]).sum(axis=0)
+  row_ptr = np.concatenate([[0], np.cumsum(keep.sum(axis=0))])
+  return StoredLayer(
+      blocks=flat[gs, js],
+      row_ptr=row_ptr if layer.is_bsr else None,
+      pairs=pairs if layer.is_bsr else None,
+      group_blocks=nonzero.sum(axis=1),
+      slice_channels=np.concatenate([[0], np.cumsum(per_slice)]))
 
 
 def _pack_layer(qmodel, layer, index_of, data):
@@ -269,27 +316,29 @@ def _pack_layer(qmodel, layer, index_of, data):
   shapes += [0] * (3 * MAX_INPUTS - len(shapes))
   flags = groups = cols = block_words = n_blocks = 0
   weight_exponent = shift = 0
-  weights = bias = row_ptr_off = col_off = 0
+  offsets = [0] * 6
   if spec.prunable:
     grid = layer.grid
-    stored, row_ptr, col_idx = _stored_blocks(layer)
-    flags = FLAG_BSR if row_ptr is not None else 0
+    stored = stored_layer(layer)
+    flags = FLAG_BSR if layer.is_bsr else 0
     groups, cols = grid.n_groups, grid.n_cols
     block_words = grid.weights_per_block
-    n_blocks = stored.shape[0]
+    n_blocks = stored.blocks.shape[0]
     weight_exponent, shift = layer.weight_exponent, qmodel.shift(layer)
-    weights = data.array(stored, np.int16)
-    bias = data.array(layer.bias, np.int16)
-    if row_ptr is not None:
-      row_ptr_off = data.array(row_ptr, np.uint16)
-      col_off = data.array(col_idx, np.uint16)
+    offsets = [data.array(stored.blocks, np.int16),
+               data.array(layer.bias, np.int16), 0, 0,
+               data.array(stored.group_blocks, np.uint16),
+               data.array(stored.slice_channels, np.uint32)]
+    if layer.is_bsr:
+      offsets[2] = data.array(stored.row_ptr, np.uint16)
+      offsets[3] = data.array(stored.pairs, np.uint16)
   return _LAYER.pack(
       data.string(spec.name), KIND_CODES[spec.kind],
       ACTIVATION_CODES[spec.activation], len(spec.inputs), flags,
       index_of[spec.name], *inputs, *shapes, *spec.kernel, *spec.strides,
       *spec.pads, plan.tile_m, plan.tile_n, plan.tile_p, weight_exponent,
       shift, groups, cols, block_words, 0, n_blocks, job_outputs(layer),
-      weights, bias, row_ptr_off, col_off)
+      *offsets)
 
 
 def to_bytes(qmodel):
@@ -318,8 +367,8 @@ def to_bytes(qmodel):
   fields = [
       target_off, tensor_off, len(names), len(qmodel.layers), layer_off,
       data_off, len(data.buf), model_name, state_words(qmodel),
-      psum_words(qmodel), index_of[ir.INPUT],
-      index_of[qmodel.layers[-1].name], 0, 0]
+      psum_words(qmodel)[0], index_of[ir.INPUT],
+      index_of[qmodel.layers[-1].name], psum_words(qmodel)[1], 0]
   tail = _HEADER.pack(MAGIC, VERSION, HEADER_BYTES, file_bytes, 0,
                       *fields)[16:]
   crc = zlib.crc32(tail + bytes(body))
@@ -454,7 +503,7 @@ def _read_layer(r, fields, tensors, names):
   shapes = tuple(tuple(rest[4 + 3 * i:7 + 3 * i]) for i in range(n_inputs))
   (kh, kw, sh, sw, pt, pl, pb, pr, tile_m, tile_n, tile_p, w_exp, shift,
    groups, cols, block_words, _, n_blocks, total, w_off, b_off, rp_off,
-   ci_off) = rest[16:]
+   pairs_off, gb_off, sc_off) = rest[16:]
   spec = layer_spec_lib.LayerSpec(
       name=name, kind=kinds[kind], input_shapes=shapes,
       output_shape=tuple(tensors[name].shape), kernel=(kh, kw),
@@ -471,28 +520,41 @@ def _read_layer(r, fields, tensors, names):
     stored = r.array(w_off, n_blocks * block_words, np.int16,
                      where + " weights").reshape(n_blocks, block_words)
     rows = 1 if spec.kind == "depthwise" else grid.tile_n
-    blocks = np.zeros((groups * cols, block_words), np.int16)
+    blocks = np.zeros((groups, cols, block_words), np.int16)
+    row_ptr = pairs = None
     if flags & FLAG_BSR:
-      row_ptr = r.array(rp_off, groups + 1, np.uint16, where + " row_ptr")
-      col_idx = r.array(ci_off, n_blocks, np.uint16, where + " col_idx")
+      row_ptr = r.array(rp_off, cols + 1, np.uint16, where + " row_ptr")
+      pairs = r.array(pairs_off, 2 * n_blocks, np.uint16,
+                      where + " pairs").reshape(n_blocks, 2)
       if (row_ptr[0] != 0 or row_ptr[-1] != n_blocks or
           np.any(np.diff(row_ptr.astype(np.int64)) < 0) or
-          np.any(col_idx >= cols)):
-        r.fail("%s: invalid BSR row pointers or column indices." % where)
-      for g in range(groups):
-        js = col_idx[row_ptr[g]:row_ptr[g + 1]].astype(np.int64)
-        if np.any(np.diff(js) <= 0):
-          r.fail("%s: column indices of group %d are not ascending." %
-                 (where, g))
-        blocks[g * cols + js] = stored[row_ptr[g]:row_ptr[g + 1]]
+          np.any(pairs[:, 0] >= groups)):
+        r.fail("%s: invalid BSR row pointers or groups." % where)
+      for j in range(cols):
+        gs = pairs[row_ptr[j]:row_ptr[j + 1], 0].astype(np.int64)
+        if np.any(np.diff(gs) <= 0):
+          r.fail("%s: groups of slice %d are not ascending." % (where, j))
+        blocks[gs, j] = stored[row_ptr[j]:row_ptr[j + 1]]
     elif n_blocks != groups * cols:
       r.fail("%s: dense layer with %d stored blocks, expected %d." %
              (where, n_blocks, groups * cols))
     else:
-      blocks = stored
-    layer.blocks = blocks.reshape(groups, cols, rows, grid.tile_m)
+      blocks = stored.reshape(cols, groups, block_words).transpose(1, 0, 2)
+    layer.blocks = np.ascontiguousarray(blocks).reshape(
+        groups, cols, rows, grid.tile_m)
     layer.bias = r.array(b_off, spec.out_channels, np.int16, where + " bias")
     layer.weight_exponent = w_exp
+    expected = stored_layer(layer)
+    if not (bool(flags & FLAG_BSR) == layer.is_bsr and
+            np.array_equal(expected.blocks, stored) and
+            (row_ptr is None or (np.array_equal(expected.row_ptr, row_ptr) and
+                                 np.array_equal(expected.pairs, pairs))) and
+            np.array_equal(expected.group_blocks, r.array(
+                gb_off, groups, np.uint16, where + " group_blocks")) and
+            np.array_equal(expected.slice_channels, r.array(
+                sc_off, cols + 1, np.uint32, where + " slice_channels"))):
+      r.fail("%s: BSR flag, stored blocks, pairs or block counts do not match "
+             "its weights." % where)
   return layer, shift, total, flags
 
 
@@ -501,7 +563,7 @@ def from_bytes(raw, source="model.bin"):
   r = _Reader(bytes(raw), source)
   header = _check_header(r)
   (target_off, tensor_off, n_tensors, n_layers, layer_off, _, _, name_off,
-   state, psum, input_index, output_index) = header[5:17]
+   state, psum0, input_index, output_index, psum1) = header[5:18]
   target = _read_target(r, target_off)
   tensors: Dict[str, ir.QTensor] = {}
   offsets = {}
@@ -539,13 +601,10 @@ def from_bytes(raw, source="model.bin"):
     if layer.spec.prunable and shift != qmodel.shift(layer):
       r.fail("layer %r: stored shift %d, exponents give %d." %
              (layer.name, shift, qmodel.shift(layer)))
-    if layer.spec.prunable and bool(flags & FLAG_BSR) != layer.is_bsr:
-      r.fail("layer %r: BSR flag does not match its zero blocks." %
-             layer.name)
     if total != job_outputs(layer):
       r.fail("layer %r: stored output count %d, expected %d." %
              (layer.name, total, job_outputs(layer)))
-  if (state, psum) != (state_words(qmodel), psum_words(qmodel)) or (
+  if (state, (psum0, psum1)) != (state_words(qmodel), psum_words(qmodel)) or (
       offsets != nvm_layout(qmodel)[0]):
     r.fail("NVM layout does not match the model.")
   return qmodel
@@ -568,13 +627,13 @@ def _c_ident(name):
 
 
 def _c_array(f, ctype, name, values, storage="static ", per_line=12):
-  values = [int(v) for v in np.asarray(values).ravel()]
+  suffix = "UL" if ctype == "uint32_t" else ""
+  values = ["%d%s" % (int(v), suffix) for v in np.asarray(values).ravel()]
   f.write("%sconst %s %s[%d] IPRUNE_MODEL_CONST = {\n" %
           (storage, ctype, name, max(1, len(values))))
-  values = values or [0]
+  values = values or ["0"]
   for i in range(0, len(values), per_line):
-    f.write("  " + ", ".join(str(v) for v in values[i:i + per_line]) +
-            ",\n")
+    f.write("  " + ", ".join(values[i:i + per_line]) + ",\n")
   f.write("};\n")
 
 
@@ -595,6 +654,11 @@ def c_sources(qmodel, name="model", test_input=None):
   h.write("/* Generated by tf_iprune.export.model_format; do not edit. */\n")
   h.write("#ifndef %s\n#define %s\n\n#include \"iprune/model.h\"\n\n" %
           (guard, guard))
+  h.write("#define %s_STATE_WORDS %dUL\n#define %s_INPUT_WORDS %d\n"
+          "#define %s_OUTPUT_WORDS %d\n\n" %
+          (name.upper(), state_words(qmodel), name.upper(),
+           int(np.prod(qmodel.input.shape)), name.upper(),
+           int(np.prod(qmodel.output.shape))))
   h.write("extern const iprune_model_t %s;\n" % name)
   if test_input is not None:
     h.write("extern const int16_t %s_test_input[%d];\n" %
@@ -609,24 +673,27 @@ def c_sources(qmodel, name="model", test_input=None):
   for i, layer in enumerate(qmodel.layers):
     spec, plan = layer.spec, layer.plan
     prefix = "%s_l%d" % (name, i)
-    ptrs = ["0", "0", "0", "0"]
+    ptrs = ["0"] * 6
     flags = groups = cols = block_words = n_blocks = 0
     w_exp = shift = 0
     if spec.prunable:
       grid = layer.grid
-      stored, row_ptr, col_idx = _stored_blocks(layer)
+      stored = stored_layer(layer)
       c.write("/* %s: %s */\n" % (spec.name, spec.kind))
-      _c_array(c, "int16_t", prefix + "_weights", stored)
-      _c_array(c, "int16_t", prefix + "_bias", layer.bias)
-      ptrs[:2] = [prefix + "_weights", prefix + "_bias"]
-      if row_ptr is not None:
-        _c_array(c, "uint16_t", prefix + "_row_ptr", row_ptr)
-        _c_array(c, "uint16_t", prefix + "_col_idx", col_idx)
-        ptrs[2:] = [prefix + "_row_ptr", prefix + "_col_idx"]
-        flags = FLAG_BSR
+      arrays = [("int16_t", "weights", stored.blocks),
+                ("int16_t", "bias", layer.bias),
+                ("uint16_t", "row_ptr", stored.row_ptr),
+                ("uint16_t", "pairs", stored.pairs),
+                ("uint16_t", "group_blocks", stored.group_blocks),
+                ("uint32_t", "slice_channels", stored.slice_channels)]
+      for k, (ctype, what, values) in enumerate(arrays):
+        if values is not None:
+          _c_array(c, ctype, "%s_%s" % (prefix, what), values)
+          ptrs[k] = "%s_%s" % (prefix, what)
+      flags = FLAG_BSR if layer.is_bsr else 0
       groups, cols, block_words = (grid.n_groups, grid.n_cols,
                                    grid.weights_per_block)
-      n_blocks = stored.shape[0]
+      n_blocks = stored.blocks.shape[0]
       w_exp, shift = layer.weight_exponent, qmodel.shift(layer)
     inputs = [index_of[s] for s in spec.inputs]
     inputs += [0] * (MAX_INPUTS - len(inputs))
@@ -635,7 +702,7 @@ def c_sources(qmodel, name="model", test_input=None):
     layer_rows.append(
         "  {%s, %d, %d, %d, %d, %d, {%s}, {%s}, {%d, %d}, {%d, %d}, "
         "{%d, %d, %d, %d}, %d, %d, %d, %d, %d, %d, %d, %d, %dUL, %dUL, "
-        "%s, %s, %s, %s}," %
+        "%s, %s, %s, %s, %s, %s}," %
         (_c_string(spec.name), KIND_CODES[spec.kind],
          ACTIVATION_CODES[spec.activation], len(spec.inputs), flags,
          index_of[spec.name], ", ".join(map(str, inputs)),
@@ -652,11 +719,12 @@ def c_sources(qmodel, name="model", test_input=None):
   c.write("};\n\nstatic const iprune_layer_t %s_layers[%d] = {\n" %
           (name, len(layer_rows)))
   c.write("\n".join(layer_rows) + "\n};\n\n")
-  c.write("const iprune_model_t %s = {\n  %s, %d, %d, %d, %d, %dUL, %dUL, "
+  c.write("const iprune_model_t %s = {\n  %s, %d, %d, %d, %d, %dUL, %s, "
           "%d, %d, %d, %s_tensors, %s_layers,\n};\n" %
           (name, _c_string(qmodel.name), len(names), len(qmodel.layers),
            index_of[ir.INPUT], index_of[qmodel.layers[-1].name],
-           state_words(qmodel), psum_words(qmodel), FOOTPRINT_WORDS,
+           state_words(qmodel), "{%dUL, %dUL}" % psum_words(qmodel),
+           FOOTPRINT_WORDS,
            qmodel.target.lea_buffer_words, qmodel.target.vm_scratch_words,
            name, name))
   if test_input is not None:

@@ -105,22 +105,44 @@ def test_header_fields():
   raw = mf.to_bytes(q)
   magic, version, header_bytes, size, crc = struct.unpack_from("<4sHHII",
                                                                raw)
-  assert (magic, version, header_bytes, size) == (b"IPRB", 1, 64, len(raw))
+  assert (magic, version, header_bytes, size) == (b"IPRB", 2, 64, len(raw))
   assert crc == zlib.crc32(raw[16:])
 
 
-def test_bsr_arrays_and_block_order():
+def test_bsr_arrays_are_slice_major():
   q = tiny_qmodel()
   fc = q.layers[-1]
-  stored, row_ptr, col_idx = mf._stored_blocks(fc)  # pylint: disable=protected-access
-  grid = fc.grid
-  nonzero = fc.nonzero
-  assert row_ptr[0] == 0 and row_ptr[1] == 0  # Group 0 is empty.
-  assert list(np.diff(row_ptr)) == list(nonzero.sum(axis=1))
-  assert stored.shape == (nonzero.sum(), grid.tile_n * grid.tile_m)
-  expected = [fc.blocks[g, j].ravel() for g, j in zip(*np.nonzero(nonzero))]
-  np.testing.assert_array_equal(stored, expected)
-  assert list(col_idx) == list(np.nonzero(nonzero)[1])
+  grid, nonzero = fc.grid, fc.nonzero
+  stored = mf.stored_layer(fc)
+  # Group 0 is empty; slice 0 has no block of group 1.
+  assert list(stored.group_blocks) == list(nonzero.sum(axis=1))
+  assert stored.group_blocks[0] == 0
+  assert list(np.diff(stored.row_ptr)) == list(nonzero.sum(axis=0))
+  expected, pairs = [], []
+  for j in range(grid.n_cols):
+    for g in range(grid.n_groups):
+      if nonzero[g, j]:
+        expected.append(fc.blocks[g, j].ravel())
+        order = int(nonzero[g, :j].sum())
+        last = order == nonzero[g].sum() - 1
+        pairs.append((g, order | (mf.LAST_BLOCK if last else 0)))
+  np.testing.assert_array_equal(stored.blocks, expected)
+  np.testing.assert_array_equal(stored.pairs, pairs)
+  per_slice = (nonzero * grid.group_channels[:, None]).sum(axis=0)
+  assert list(stored.slice_channels) == [0] + list(np.cumsum(per_slice))
+
+
+def test_dense_layers_store_every_block_slice_major():
+  q = tiny_qmodel()
+  conv = q.layers[0]
+  assert not conv.is_bsr
+  stored = mf.stored_layer(conv)
+  assert stored.row_ptr is None and stored.pairs is None
+  grid = conv.grid
+  flat = conv.blocks.reshape(grid.n_groups, grid.n_cols, -1)
+  np.testing.assert_array_equal(
+      stored.blocks, flat.transpose(1, 0, 2).reshape(-1, flat.shape[2]))
+  assert list(stored.group_blocks) == [grid.n_cols] * grid.n_groups
 
 
 def test_job_outputs_match_criterion():
@@ -156,7 +178,7 @@ def test_nvm_layout_never_overlaps_live_tensors():
 
 @pytest.mark.parametrize("corrupt, message", [
     (lambda r: b"XXXX" + r[4:], "magic"),
-    (lambda r: r[:4] + struct.pack("<H", 9) + r[6:], "version 9"),
+    (lambda r: r[:4] + struct.pack("<H", 1) + r[6:], "version 1"),
     (lambda r: r[:-10], "truncated"),
     (lambda r: r[:30], "truncated"),
     (lambda r: r[:200] + bytes([r[200] ^ 1]) + r[201:], "checksum"),
@@ -199,7 +221,8 @@ def test_write_c(tmp_path):
   header, source = open(h).read(), open(c).read()
   assert "extern const iprune_model_t tiny;" in header
   assert "tiny_test_input[108]" in header
-  assert "static const uint16_t tiny_l9_row_ptr[4]" in source
+  assert "static const uint16_t tiny_l9_row_ptr[3]" in source
+  assert "static const uint16_t tiny_l9_pairs[" in source
   assert "const iprune_model_t tiny = {" in source
   assert mf.c_sources(tiny_qmodel(), "tiny", x) == (header, source)
   with pytest.raises(ValueError, match="identifier"):
