@@ -28,6 +28,7 @@ import tempfile
 from absl import logging
 import numpy as np
 import onnxruntime
+import tqdm
 
 from tf_iprune import model_io
 from tf_iprune.export import calibration as calibration_lib
@@ -146,9 +147,11 @@ def _accuracy(keras_model, qmodel, x, y, batch_size):
                                    batch_size=batch_size)
   float_pred = float_pred.reshape(len(x), -1).argmax(axis=1)
   xq, saturated = quantize.quantize_input(qmodel, x)
-  q_pred = np.concatenate([
-      np.atleast_1d(reference.run(qmodel, b).argmax)
-      for b in calibration_lib.batches(xq, batch_size)])
+  batches = tqdm.tqdm(calibration_lib.batches(xq, batch_size),
+                      total=-(-len(xq) // batch_size), desc="Q15 reference",
+                      unit="batch", leave=False, disable=None)
+  q_pred = np.concatenate([np.atleast_1d(reference.run(qmodel, b).argmax)
+                           for b in batches])
   return {
       "samples": int(len(x)),
       "float": float(np.mean(float_pred == y)),

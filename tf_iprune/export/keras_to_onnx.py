@@ -31,10 +31,21 @@ class KerasLayer:
 
 
 def strip(model):
-  """The model without pruning wrappers (a copy if it had any)."""
-  if any(isinstance(l, keras.layers.Wrapper) for l in model.layers):
-    return tfmot.sparsity.keras.strip_pruning(model)
-  return model
+  """The model without pruning wrappers (a copy if it had any).
+
+  Raises:
+    ValueError: if a wrapper that strip_pruning does not know remains.
+  """
+  if not any(isinstance(l, keras.layers.Wrapper) for l in model.layers):
+    return model
+  stripped = tfmot.sparsity.keras.strip_pruning(model)
+  left = [l.name for l in stripped.layers
+          if isinstance(l, keras.layers.Wrapper)]
+  if left:
+    raise ValueError("Model %r: layers %s are still wrapped after "
+                     "strip_pruning; export the stripped model." %
+                     (model.name, left))
+  return stripped
 
 
 def check_input(model):

@@ -79,6 +79,14 @@ def test_pruning_wrappers_are_stripped():
                              rtol=1e-4, atol=1e-5)
 
 
+def test_unknown_wrapper_is_refused():
+  inputs = keras.Input((4,))
+  x = layers.TimeDistributed(layers.Dense(2), name="wrapped")(
+      layers.Reshape((2, 2))(inputs))
+  with pytest.raises(ValueError, match=r"\['wrapped'\] are still wrapped"):
+    keras_to_onnx.convert(keras.Model(inputs, x, name="w"))
+
+
 def test_keras_layers_record_types_and_inputs():
   info = keras_to_onnx.keras_layers(small_model())
   assert info["bn"].class_name == "BatchNormalization"
