@@ -45,7 +45,11 @@ def strip(model):
     raise ValueError("Model %r: layers %s are still wrapped after "
                      "strip_pruning; export the stripped model." %
                      (model.name, left))
-  return stripped
+  # strip_pruning reuses the unwrapped layers, which then belong to two
+  # models; a clone has layers of its own (one inbound node each).
+  clone = keras.models.clone_model(stripped)
+  clone.set_weights(stripped.get_weights())
+  return clone
 
 
 def check_input(model):
@@ -69,6 +73,10 @@ def keras_layers(model) -> Dict[str, KerasLayer]:
   """{layer name: KerasLayer} of a (stripped) functional model."""
   layers = {}
   for index, layer in enumerate(model.layers):
+    if len(layer.inbound_nodes) > 1:
+      raise ValueError("Model %r: layer %r is used %d times; shared layers "
+                       "are not supported." %
+                       (model.name, layer.name, len(layer.inbound_nodes)))
     inbound = []
     for node in layer.inbound_nodes:
       nodes = node.inbound_layers

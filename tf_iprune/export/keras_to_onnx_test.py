@@ -72,7 +72,9 @@ def test_pruning_wrappers_are_stripped():
       model, pruning_schedule=tfmot.sparsity.keras.ConstantSparsity(0.5, 0))
   proto, stripped = keras_to_onnx.convert(pruned)
   assert not any(isinstance(l, keras.layers.Wrapper) for l in stripped.layers)
-  assert "conv" in keras_to_onnx.keras_layers(stripped)
+  assert stripped.name == "small"
+  info = keras_to_onnx.keras_layers(stripped)  # No layer shared with pruned.
+  assert info["bn"].inbound == ("conv",)
   x = np.random.default_rng(2).normal(size=(2, 8, 8, 3)).astype(np.float32)
   np.testing.assert_allclose(_onnx_predict(proto, x),
                              stripped.predict(x, verbose=0),
@@ -124,6 +126,14 @@ def test_check_turns_checker_failures_into_value_errors():
   proto.graph.node[1].op_type = "NoSuchOp"
   with pytest.raises(ValueError, match="'small' fails onnx.checker"):
     keras_to_onnx.check(proto, "small")
+
+
+def test_refuses_shared_layers():
+  dense = layers.Dense(4, name="shared")
+  inputs = keras.Input((4,))
+  model = keras.Model(inputs, dense(dense(inputs)), name="twice")
+  with pytest.raises(ValueError, match="'shared' is used 2 times"):
+    keras_to_onnx.keras_layers(model)
 
 
 def test_refuses_two_inputs():
