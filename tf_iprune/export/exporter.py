@@ -4,7 +4,8 @@
 
   model.onnx        the tf2onnx graph (checked by onnx.checker; onnxruntime
                     agrees with Keras on the test vectors);
-  model.bin         the binary image for the host runtime (docs/model_format.md);
+  model.bin         the binary image for the host runtime
+                    (docs/model_format.md);
   model.h, model.c  the same model as C constants for the MSP430 build
                     (identifier `model`, with the first test input);
   test_vectors.bin  quantised test inputs, the reference's expected outputs

@@ -115,7 +115,6 @@ class _Lowering:
       self.consumers[out.name] = self.consumers.get(out.name, 0) + 1
     for init in graph.initializer:
       self.values[init.name] = numpy_helper.to_array(init)
-    self.softmax_output = None
     self.node = None
 
   # Errors and names.

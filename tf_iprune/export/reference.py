@@ -143,9 +143,10 @@ def block_products(grid, blocks, nonzero, x):
   Yields:
     (active, products) for each block column j in ascending order that has a
     non-zero block: `active` (an index array or a slice) selects the output
-    channels whose group's block j is non-zero; `products` (N, OH, OW, len(active)) float64 the sums of
-    products of those blocks (exact for integer inputs, see
-    _MAX_EXACT_TERMS), one LEA operation's result per output position.
+    channels whose group's block j is non-zero; `products` (N, OH, OW,
+    active channels) float64 are the sums of products of those blocks
+    (exact for integer inputs, see _MAX_EXACT_TERMS), one LEA operation's
+    result per output position.
   """
   spec = grid.spec
   n = x.shape[0]
