@@ -4,7 +4,8 @@
 
   model.onnx        the tf2onnx graph (checked by onnx.checker; onnxruntime
                     agrees with Keras on the test vectors);
-  model.bin         the binary image for the host runtime (docs/model_format.md);
+  model.bin         the binary image for the host runtime
+                    (docs/model_format.md);
   model.h, model.c  the same model as C constants for the MSP430 build
                     (identifier `model`, with the first test input);
   test_vectors.bin  quantised test inputs, the reference's expected outputs
@@ -28,6 +29,7 @@ import tempfile
 from absl import logging
 import numpy as np
 import onnxruntime
+import tqdm
 
 from tf_iprune import model_io
 from tf_iprune.export import calibration as calibration_lib
@@ -146,9 +148,11 @@ def _accuracy(keras_model, qmodel, x, y, batch_size):
                                    batch_size=batch_size)
   float_pred = float_pred.reshape(len(x), -1).argmax(axis=1)
   xq, saturated = quantize.quantize_input(qmodel, x)
-  q_pred = np.concatenate([
-      np.atleast_1d(reference.run(qmodel, b).argmax)
-      for b in calibration_lib.batches(xq, batch_size)])
+  batches = tqdm.tqdm(calibration_lib.batches(xq, batch_size),
+                      total=-(-len(xq) // batch_size), desc="Q15 reference",
+                      unit="batch", leave=False, disable=None)
+  q_pred = np.concatenate([np.atleast_1d(reference.run(qmodel, b).argmax)
+                           for b in batches])
   return {
       "samples": int(len(x)),
       "float": float(np.mean(float_pred == y)),
@@ -156,6 +160,25 @@ def _accuracy(keras_model, qmodel, x, y, batch_size):
       "agreement": float(np.mean(q_pred == float_pred)),
       "input_saturated": saturated,
   }
+
+
+def lower_keras(model, plan="auto", target=None, overrides=None, name=None):
+  """Converts, lowers and tile-plans a Keras model (no data needed).
+
+  Returns:
+    (onnx.ModelProto, stripped Keras model, FloatModel, {name: TilePlan}).
+
+  Raises:
+    ValueError: naming what the runtime cannot execute or tile.
+  """
+  target = target or target_lib.Target.msp430fr5994()
+  proto, keras_model = keras_to_onnx.convert(model)
+  float_model = lowering.lower(proto, keras_to_onnx.keras_layers(keras_model),
+                               name or keras_model.name)
+  keras_to_onnx.check(proto, float_model.name)
+  plans = tiling.plan_model(float_model.specs, target, plan,
+                            model_name=keras_model.name, overrides=overrides)
+  return proto, keras_model, float_model, plans
 
 
 def export_model(model, out_dir, dataset=None, calibration_split="val",
@@ -204,11 +227,8 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
     raise ValueError("num_vectors must be at least 1, got %d." % num_vectors)
   target = target or target_lib.Target.msp430fr5994()
   _check_out_dir(out_dir)
-  proto, keras_model = keras_to_onnx.convert(model)
-  float_model = lowering.lower(proto, keras_to_onnx.keras_layers(keras_model),
-                               name or keras_model.name)
-  plans = tiling.plan_model(float_model.specs, target, plan,
-                            model_name=keras_model.name, overrides=overrides)
+  proto, keras_model, float_model, plans = lower_keras(
+      model, plan, target, overrides, name)
   dataset = dataset or default_dataset(keras_model, model_path)
   if not dataset:
     raise ValueError(
@@ -268,6 +288,10 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
         expected, labels, qmodel.input.exponent, qmodel.output.exponent)
     report["total"]["model_bin_bytes"] = os.path.getsize(
         os.path.join(tmp_dir, BIN_FILE))
+    if report["total"]["model_bin_bytes"] > target.nvm_bytes:
+      logging.warning("model.bin (%d B) is larger than the target's NVM "
+                      "(%d B).", report["total"]["model_bin_bytes"],
+                      target.nvm_bytes)
     with open(os.path.join(tmp_dir, REPORT_FILE), "w") as f:
       json.dump(report, f, indent=2, sort_keys=True)
       f.write("\n")

@@ -110,7 +110,7 @@ class FloatModel:
 
 
 def _peak(x):
-  return float(np.abs(x).max()) if x.size else 0.0
+  return max(-float(x.min()), float(x.max())) if x.size else 0.0
 
 
 def _accelerator(layer, plan, x):

@@ -31,10 +31,25 @@ class KerasLayer:
 
 
 def strip(model):
-  """The model without pruning wrappers (a copy if it had any)."""
-  if any(isinstance(l, keras.layers.Wrapper) for l in model.layers):
-    return tfmot.sparsity.keras.strip_pruning(model)
-  return model
+  """The model without pruning wrappers (a copy if it had any).
+
+  Raises:
+    ValueError: if a wrapper that strip_pruning does not know remains.
+  """
+  if not any(isinstance(l, keras.layers.Wrapper) for l in model.layers):
+    return model
+  stripped = tfmot.sparsity.keras.strip_pruning(model)
+  left = [l.name for l in stripped.layers
+          if isinstance(l, keras.layers.Wrapper)]
+  if left:
+    raise ValueError("Model %r: layers %s are still wrapped after "
+                     "strip_pruning; export the stripped model." %
+                     (model.name, left))
+  # strip_pruning reuses the unwrapped layers, which then belong to two
+  # models; a clone has layers of its own (one inbound node each).
+  clone = keras.models.clone_model(stripped)
+  clone.set_weights(stripped.get_weights())
+  return clone
 
 
 def check_input(model):
@@ -58,6 +73,10 @@ def keras_layers(model) -> Dict[str, KerasLayer]:
   """{layer name: KerasLayer} of a (stripped) functional model."""
   layers = {}
   for index, layer in enumerate(model.layers):
+    if len(layer.inbound_nodes) > 1:
+      raise ValueError("Model %r: layer %r is used %d times; shared layers "
+                       "are not supported." %
+                       (model.name, layer.name, len(layer.inbound_nodes)))
     inbound = []
     for node in layer.inbound_nodes:
       nodes = node.inbound_layers
@@ -81,16 +100,20 @@ def canonicalize(proto):
   tf2onnx numbers the nodes it creates with a process-wide counter
   ('Conv__95') and gives a constant shared by several nodes the name of one
   of them, picked in hash order. Counters are renumbered in graph order and
-  every initializer is named after its first consumer, so the same Keras
-  model always gives the same bytes. Keras layer paths in names are kept.
+  every shared initializer is named after its first consumer, so the same
+  Keras model always gives the same bytes. Keras layer paths in names are
+  kept.
   """
   graph = proto.graph
   inits = {i.name for i in graph.initializer}
-  first_use = {}
+  uses = {}
   for node in graph.node:
     for slot, name in enumerate(node.input):
-      if name in inits and name not in first_use:
-        first_use[name] = "%s/const%d" % (node.name, slot)
+      if name in inits:
+        uses.setdefault(name, []).append("%s/const%d" % (node.name, slot))
+  # A constant read once keeps its name (it may carry the Keras layer path).
+  first_use = {name: (name if len(u) == 1 else u[0])
+               for name, u in uses.items()}
   numbers = {}
 
   def renumber(text):
@@ -110,11 +133,10 @@ def canonicalize(proto):
     for dim in value.type.tensor_type.shape.dim:
       if dim.HasField("dim_param"):
         dim.dim_param = renumber(dim.dim_param)
+  for init in [i for i in graph.initializer if i.name not in uses]:
+    graph.initializer.remove(init)  # No node reads it.
   for init in graph.initializer:
     init.name = rename(init.name)
-  unused = [i for i in graph.initializer if i.name in inits]
-  for init in unused:  # Initializers no node reads.
-    graph.initializer.remove(init)
   graph.initializer.sort(key=lambda i: i.name)
   return proto
 
@@ -127,7 +149,8 @@ def convert(model):
       wrappers are stripped.
 
   Returns:
-    (onnx.ModelProto checked by onnx.checker, the stripped Keras model).
+    (onnx.ModelProto, the stripped Keras model). Check the graph with
+    `check` once it is known to hold only supported operators.
 
   Raises:
     ValueError: if the model has no fixed input shape, several inputs or
@@ -140,5 +163,16 @@ def convert(model):
   proto, _ = tf2onnx.convert.from_keras(model, input_signature=signature,
                                         opset=OPSET)
   canonicalize(proto)
-  onnx.checker.check_model(proto, full_check=True)
   return proto, model
+
+
+def check(proto, name):
+  """onnx.checker (with shape inference); failures become ValueErrors.
+
+  Run it after the lowering: an operator tf2onnx could not convert shows up
+  as a node the lowering refuses with a clearer message.
+  """
+  try:
+    onnx.checker.check_model(proto, full_check=True)
+  except onnx.checker.ValidationError as e:
+    raise ValueError("ONNX model %r fails onnx.checker: %s" % (name, e)) from e

@@ -32,6 +32,13 @@ from tf_iprune.export import ir
 from tf_iprune.hardware import layer_spec as layer_spec_lib
 
 _FOLDABLE_KINDS = ("conv", "depthwise", "dense")
+# Keras layer classes of the accelerator kinds, and classes whose layers
+# become no runtime layer of their own.
+_KERAS_CLASSES = {"conv": ("Conv2D",), "depthwise": ("DepthwiseConv2D",),
+                  "dense": ("Dense",)}
+_FOLDED_KERAS_CLASSES = ("Activation", "BatchNormalization", "Dropout",
+                         "Flatten", "ReLU", "Reshape", "Softmax",
+                         "ZeroPadding2D")
 _RELU_FUSABLE_KINDS = ("conv", "depthwise", "dense", "add")
 
 
@@ -108,18 +115,44 @@ class _Lowering:
       self.consumers[out.name] = self.consumers.get(out.name, 0) + 1
     for init in graph.initializer:
       self.values[init.name] = numpy_helper.to_array(init)
-    self.softmax_output = None
     self.node = None
 
   # Errors and names.
 
   def keras_name(self, node):
-    """The Keras layer a node came from (tf2onnx names carry its path)."""
-    for text in [node.name] + list(node.output):
-      for part in text.split(":")[0].split("/"):
+    """The Keras layer a node came from (tf2onnx names carry its path).
+
+    The node's name and outputs are searched first, then the names of its
+    constant inputs (a fused bias keeps its layer's path).
+    """
+    constants = [n for n in node.input if self.const(n) is not None]
+    for text in [node.name] + list(node.output) + constants:
+      # tf2onnx paths are '<model>/<layer>/<op>': skip the model's scope.
+      for part in text.split(":")[0].split("/")[1:]:
         if part in self.keras and part != ir.INPUT:
           return part
     return None
+
+  def keras_name_from_graph(self, kind, source):
+    """The unused Keras layer of `kind` that reads tensor `source`, if one.
+
+    For nodes whose names lost the Keras path: Keras layers that the
+    runtime folds away (activations, BatchNorm, reshapes) are walked back.
+    """
+    classes = _KERAS_CLASSES[kind]
+    found = []
+    for layer in self.keras.values():
+      if layer.class_name not in classes or layer.name in self.layers:
+        continue
+      name = layer.inbound[0] if layer.inbound else None
+      while (name in self.keras and name != source and
+             self.keras[name].class_name in _FOLDED_KERAS_CLASSES and
+             self.keras[name].inbound):
+        name = self.keras[name].inbound[0]
+      if name == source or (source == ir.INPUT and name in self.keras and
+                            self.keras[name].class_name == "InputLayer"):
+        found.append(layer.name)
+    return found[0] if len(found) == 1 else None
 
   def error(self, message):
     node = self.node
@@ -129,9 +162,11 @@ class _Lowering:
                                  self.keras_name(node), self.model_name,
                                  message, ", ".join(sorted(_RULES))))
 
-  def spec_name(self, node):
+  def spec_name(self, node, kind=None, source=None):
     """Runtime layer name: the Keras layer (BatchNorm maps to its input)."""
     name = self.keras_name(node)
+    if name is None and kind in _KERAS_CLASSES:
+      name = self.keras_name_from_graph(kind, source)
     if name is None:
       return node.name
     layer = self.keras[name]
@@ -189,7 +224,7 @@ class _Lowering:
 
   def emit(self, node, kind, inputs, output_shape, out_index, name=None,
            **kwargs):
-    name = name or self.spec_name(node)
+    name = name or self.spec_name(node, kind, inputs[0])
     if name in self.layers or name == ir.INPUT:
       self.error("a second runtime layer would be named %r" % name)
     keras_layer = self.keras.get(name)

@@ -74,10 +74,13 @@ class _Stats:
 
   def sat(self, v):
     """sat16(v), counting the values it clamps."""
-    if v.size:
-      self.peak = max(self.peak, int(np.abs(v).max()))
-      self.saturated += int(np.count_nonzero((v < INT16_MIN) |
-                                             (v > INT16_MAX)))
+    if not v.size:
+      return v
+    lo, hi = int(v.min()), int(v.max())
+    self.peak = max(self.peak, -lo, hi)
+    if lo >= INT16_MIN and hi <= INT16_MAX:
+      return v
+    self.saturated += int(np.count_nonzero((v < INT16_MIN) | (v > INT16_MAX)))
     return sat16(v)
 
 
@@ -139,10 +142,11 @@ def block_products(grid, blocks, nonzero, x):
 
   Yields:
     (active, products) for each block column j in ascending order that has a
-    non-zero block: `active` are the output channels whose group's block j
-    is non-zero; `products` (N, OH, OW, len(active)) float64 the sums of
-    products of those blocks (exact for integer inputs, see
-    _MAX_EXACT_TERMS), one LEA operation's result per output position.
+    non-zero block: `active` (an index array or a slice) selects the output
+    channels whose group's block j is non-zero; `products` (N, OH, OW,
+    active channels) float64 are the sums of products of those blocks
+    (exact for integer inputs, see _MAX_EXACT_TERMS), one LEA operation's
+    result per output position.
   """
   spec = grid.spec
   n = x.shape[0]
@@ -155,6 +159,8 @@ def block_products(grid, blocks, nonzero, x):
     active = np.flatnonzero(nonzero[group_of, j])
     if not active.size:
       continue
+    if active[-1] - active[0] + 1 == active.size:
+      active = slice(active[0], active[-1] + 1)  # A view, not a copy.
     kh, kw, chunk = grid.column(j)
     patch = columns[(kh, kw)]
     weights = _column_weights(grid, blocks, j)

@@ -5,6 +5,8 @@
 `random_qmodel` fills a graph with random Q15 weights, sparse weight blocks
 (so some layers are BSR with empty filter groups) and exponents that keep
 most values in range. `random_input` draws matching int16 inputs.
+`prune_random_blocks` zeroes whole weight blocks of a Keras model, as block
+pruning does.
 """
 import dataclasses
 
@@ -15,6 +17,7 @@ from tf_iprune.hardware import blocks as blocks_lib
 from tf_iprune.hardware import layer_spec as layer_spec_lib
 from tf_iprune.hardware import target as target_lib
 from tf_iprune.hardware import tiling
+from tf_iprune.legacy_keras import keras
 
 
 class SpecBuilder:
@@ -289,3 +292,26 @@ def with_exponent(qmodel, tensor, exponent):
   tensors = dict(qmodel.tensors)
   tensors[tensor] = dataclasses.replace(tensors[tensor], exponent=exponent)
   return dataclasses.replace(qmodel, tensors=tensors)
+
+
+def prune_random_blocks(model, fraction=0.5, seed=0, plan="auto"):
+  """Zeroes a random fraction of the weight blocks of a Keras model.
+
+  Blocks are those of the tile plan (tf_iprune.hardware); the first block of
+  every layer is kept. The model is changed in place and returned.
+  """
+  rng = np.random.default_rng(seed)
+  specs = layer_spec_lib.specs_from_keras(model)
+  plans = tiling.plan_model(specs, plan=plan, model_name=model.name)
+  keras_layers = layer_spec_lib.prunable_keras_layers(model)
+  for spec in specs:
+    if not spec.prunable:
+      continue
+    grid = blocks_lib.BlockGrid(spec, plans[spec.name])
+    keep = rng.random(grid.shape) >= fraction
+    keep[0, 0] = True
+    layer = keras_layers[spec.name]
+    kernel = (layer.depthwise_kernel if isinstance(
+        layer, keras.layers.DepthwiseConv2D) else layer.kernel)
+    kernel.assign(kernel.numpy() * grid.weight_mask(keep))
+  return model
