@@ -13,15 +13,12 @@ the end. Writes to `out_dir`, each file atomically:
   logs/         TensorBoard logs.
 """
 import dataclasses
-import json
 import os
-import shutil
-import tempfile
 import time
 
 import mlperf_tiny_models
 from mlperf_tiny_models import datasets
-from mlperf_tiny_models.datasets import cache
+from tf_iprune import io_utils
 from tf_iprune.legacy_keras import keras
 import tensorflow as tf
 
@@ -126,19 +123,6 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
       "seed": seed,
       "train_seconds": round(train_seconds, 1),
   }
-  _save_model(model, os.path.join(out_dir, MODEL_FILE))
-  text = json.dumps(metrics, indent=2) + "\n"
-  cache.atomic_write(os.path.join(out_dir, METRICS_FILE),
-                     lambda f: f.write(text.encode("utf-8")))
+  io_utils.save_model(model, os.path.join(out_dir, MODEL_FILE))
+  io_utils.write_json(os.path.join(out_dir, METRICS_FILE), metrics)
   return metrics
-
-
-def _save_model(model, path):
-  """Saves to a temporary folder beside `path`, then renames into place."""
-  tmp_dir = tempfile.mkdtemp(dir=os.path.dirname(path), prefix=".tmp-")
-  try:
-    tmp_path = os.path.join(tmp_dir, os.path.basename(path))
-    model.save(tmp_path)  # The .keras name selects the Keras v3 format.
-    os.replace(tmp_path, path)
-  finally:
-    shutil.rmtree(tmp_dir)

@@ -17,7 +17,7 @@ from absl import flags
 
 import mlperf_tiny_models
 from tf_iprune import hardware
-from tf_iprune import model_io
+from tf_iprune import io_utils
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "Zoo model name (%s); with --model_path "
@@ -82,7 +82,7 @@ def main(argv):
                          "the zoo architecture for --plan=reference).")
   try:
     if FLAGS.model_path:
-      model = model_io.load_model(FLAGS.model_path)
+      model = io_utils.load_model(FLAGS.model_path)
     else:
       model = mlperf_tiny_models.get_model(FLAGS.model)
     target = (hardware.Target.load(FLAGS.target) if FLAGS.target

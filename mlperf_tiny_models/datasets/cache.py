@@ -6,16 +6,13 @@ is written to a temporary name in the same folder and then renamed with
 that is interrupted leaves only a temporary file, which is never read.
 """
 import os
-import tempfile
 from typing import Callable, Dict
 
 import numpy as np
 
+from tf_iprune import io_utils
+
 ENV_VAR = "TF_IPRUNE_CACHE"
-_TMP_SUFFIX = ".tmp"
-# mkstemp creates files 0600; written files get the mode open() would give.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 def cache_dir() -> str:
@@ -32,21 +29,11 @@ def atomic_write(path: str, write: Callable[..., None]) -> None:
     write: Called with a binary file object open on a temporary file in the
       same folder; the file is renamed to `path` only if `write` returns.
   """
-  folder = os.path.dirname(os.path.abspath(path))
-  os.makedirs(folder, exist_ok=True)
-  fd, tmp = tempfile.mkstemp(
-      dir=folder, prefix="." + os.path.basename(path) + ".",
-      suffix=_TMP_SUFFIX)
-  try:
-    os.chmod(tmp, 0o666 & ~_UMASK)
-    with os.fdopen(fd, "wb") as f:
+  with io_utils.atomic_path(path) as tmp:
+    with open(tmp, "wb") as f:
       write(f)
       f.flush()
       os.fsync(f.fileno())
-    os.replace(tmp, path)
-  except BaseException:
-    os.unlink(tmp)
-    raise
 
 
 def cached_arrays(name: str,

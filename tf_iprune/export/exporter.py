@@ -31,7 +31,7 @@ import numpy as np
 import onnxruntime
 import tqdm
 
-from tf_iprune import model_io
+from tf_iprune import io_utils
 from tf_iprune.export import calibration as calibration_lib
 from tf_iprune.export import keras_to_onnx
 from tf_iprune.export import lowering
@@ -222,7 +222,7 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
   model_path = None
   if isinstance(model, str):
     model_path = model
-    model = model_io.load_model(model_path)
+    model = io_utils.load_model(model_path)
   if num_vectors < 1:
     raise ValueError("num_vectors must be at least 1, got %d." % num_vectors)
   target = target or target_lib.Target.msp430fr5994()
@@ -292,11 +292,7 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
       logging.warning("model.bin (%d B) is larger than the target's NVM "
                       "(%d B).", report["total"]["model_bin_bytes"],
                       target.nvm_bytes)
-    with open(os.path.join(tmp_dir, REPORT_FILE), "w") as f:
-      json.dump(report, f, indent=2, sort_keys=True)
-      f.write("\n")
-    for file_name in os.listdir(tmp_dir):  # Writers may create them 0600.
-      os.chmod(os.path.join(tmp_dir, file_name), 0o666 & ~umask)
+    io_utils.write_json(os.path.join(tmp_dir, REPORT_FILE), report)
     _publish(tmp_dir, out_dir)
   finally:
     if os.path.isdir(tmp_dir):

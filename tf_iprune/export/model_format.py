@@ -15,12 +15,12 @@ import dataclasses
 import io
 import os
 import struct
-import tempfile
 import zlib
 from typing import Dict, List, Optional
 
 import numpy as np
 
+from tf_iprune import io_utils
 from tf_iprune.export import ir
 from tf_iprune.hardware import blocks as blocks_lib
 from tf_iprune.hardware import criterion as criterion_lib
@@ -382,24 +382,10 @@ def to_bytes(qmodel):
   return header + bytes(body)
 
 
-def _atomic_write(path, raw):
-  directory = os.path.dirname(os.path.abspath(path))
-  fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp_",
-                             suffix=os.path.basename(path))
-  try:
-    with os.fdopen(fd, "wb") as f:
-      f.write(raw)
-    os.replace(tmp, path)
-  except BaseException:
-    if os.path.exists(tmp):
-      os.unlink(tmp)
-    raise
-
-
 def write_bin(qmodel, path):
   """Writes `qmodel` as model.bin to `path` atomically; returns the bytes."""
   raw = to_bytes(qmodel)
-  _atomic_write(path, raw)
+  io_utils.write_bytes(path, raw)
   return raw
 
 
@@ -763,8 +749,8 @@ def write_c(qmodel, directory, name="model", test_input=None):
   header, source = c_sources(qmodel, name, test_input)
   h_path = os.path.join(directory, name + ".h")
   c_path = os.path.join(directory, name + ".c")
-  _atomic_write(h_path, header.encode("utf-8"))
-  _atomic_write(c_path, source.encode("utf-8"))
+  io_utils.write_bytes(h_path, header.encode("utf-8"))
+  io_utils.write_bytes(c_path, source.encode("utf-8"))
   return h_path, c_path
 
 
@@ -830,7 +816,7 @@ def write_vectors(path, inputs, expected=None, labels=None, input_exponent=0,
   """Writes a test-vector file atomically (docs/model_format.md)."""
   raw = vectors_to_bytes(Vectors(inputs, expected, labels, input_exponent,
                                  output_exponent))
-  _atomic_write(path, raw)
+  io_utils.write_bytes(path, raw)
   return raw
 
 

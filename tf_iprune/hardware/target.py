@@ -26,9 +26,9 @@ code changes.
 import dataclasses
 import json
 import math
-import os
-import tempfile
 from typing import Dict, Tuple
+
+from tf_iprune import io_utils
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,11 +201,7 @@ class Target:
 
   def save(self, path):
     """Writes the target as JSON atomically."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-      f.write(self.to_json())
-    os.replace(tmp, path)
+    io_utils.write_text(path, self.to_json())
 
   @classmethod
   def load(cls, path):

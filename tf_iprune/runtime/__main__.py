@@ -7,12 +7,11 @@ Prints accuracy and latency statistics as JSON (and writes them to
 --output if given).
 """
 import json
-import os
-import tempfile
 
 from absl import app
 from absl import flags
 
+from tf_iprune import io_utils
 from tf_iprune.runtime import evaluation
 
 FLAGS = flags.FLAGS
@@ -42,11 +41,7 @@ def main(argv):
   text = json.dumps(report, indent=2, sort_keys=True)
   print(text)
   if FLAGS.output:
-    directory = os.path.dirname(os.path.abspath(FLAGS.output))
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-      f.write(text + "\n")
-    os.replace(tmp, FLAGS.output)
+    io_utils.write_text(FLAGS.output, text + "\n")
 
 
 if __name__ == "__main__":

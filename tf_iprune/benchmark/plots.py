@@ -1,0 +1,100 @@
+"""PNG plots of benchmark results (matplotlib, no display needed)."""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-import-position
+import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+from tf_iprune import io_utils  # pylint: disable=g-import-not-at-top,wrong-import-position
+from tf_iprune.benchmark import report  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+
+def _save(fig, path):
+  """Saves deterministically (no timestamps in the PNG) and atomically."""
+  with io_utils.atomic_path(path) as tmp:
+    fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight",
+                metadata={"Software": None})
+  plt.close(fig)
+
+
+def _bars(ax, labels, series, ylabel, log=False):
+  width = 0.8 / max(len(series), 1)
+  x = np.arange(len(labels))
+  for i, (name, values) in enumerate(series.items()):
+    ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width,
+           label=name)
+  ax.set_xticks(x)
+  ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
+  ax.set_ylabel(ylabel)
+  if log:
+    ax.set_yscale("log")
+  ax.legend(fontsize=7)
+
+
+def layers_plot(results, path):
+  """Per-layer accelerator outputs and kept weights, per model and method."""
+  models = list(results["models"])
+  fig, axes = plt.subplots(2, len(models), figsize=(5 * len(models), 7),
+                           squeeze=False)
+  for col, model in enumerate(models):
+    r = results["models"][model]
+    methods = [m for m in report.METHOD_NAMES if m in r]
+    prunable = [l["name"] for l in r[methods[0]]["layers"]
+                if l["weights"]]
+    outputs, kept = {}, {}
+    for method in methods:
+      rows = {l["name"]: l for l in r[method]["layers"]}
+      outputs[report.METHOD_NAMES[method]] = [
+          rows[n]["acc_outputs"] for n in prunable]
+      kept[report.METHOD_NAMES[method]] = [
+          rows[n]["nonzero_weights"] / rows[n]["weights"] for n in prunable]
+    _bars(axes[0][col], prunable, outputs, "accelerator outputs", log=True)
+    axes[0][col].set_title(model)
+    _bars(axes[1][col], prunable, kept, "fraction of weights kept")
+  _save(fig, path)
+
+
+def latency_plot(results, powers, path):
+  """Latency per power strength and method, one panel per model."""
+  models = list(results["models"])
+  fig, axes = plt.subplots(1, len(models), figsize=(4.5 * len(models), 3.8),
+                           squeeze=False)
+  for col, model in enumerate(models):
+    r = results["models"][model]
+    series = {report.METHOD_NAMES[m]: [r[m]["power"][p]["latency_s"]
+                                       for p in powers]
+              for m in report.METHOD_NAMES if m in r}
+    _bars(axes[0][col], list(powers), series, "latency (s)", log=True)
+    axes[0][col].set_title(model)
+  _save(fig, path)
+
+
+def accuracy_latency_plot(results, power, path):
+  """Test accuracy (Q15, device) against latency under `power`."""
+  fig, ax = plt.subplots(figsize=(6, 4.5))
+  markers = dict(zip(report.METHOD_NAMES, "osD^"))
+  for model, r in results["models"].items():
+    for method in report.METHOD_NAMES:
+      if method in r:
+        m = r[method]
+        ax.scatter(m["power"][power]["latency_s"],
+                   100 * m["test_accuracy_q15"], marker=markers[method])
+        ax.annotate("%s\n%s" % (model, report.METHOD_NAMES[method]),
+                    (m["power"][power]["latency_s"],
+                     100 * m["test_accuracy_q15"]), fontsize=6)
+  ax.set_xscale("log")
+  ax.set_xlabel("latency at %s (s)" % power)
+  ax.set_ylabel("test accuracy, Q15 on the simulator (%)")
+  _save(fig, path)
+
+
+def write_all(results, powers, directory):
+  """Writes the three plots; returns their file names."""
+  names = ["layers.png", "latency.png", "accuracy_latency.png"]
+  layers_plot(results, os.path.join(directory, names[0]))
+  latency_plot(results, powers, os.path.join(directory, names[1]))
+  accuracy_latency_plot(results, powers[-1], os.path.join(directory,
+                                                          names[2]))
+  return names

@@ -1,0 +1,183 @@
+"""Tables of benchmark results: BENCHMARKS.md and the main job's summary.
+
+Everything here formats numbers from results.json (see runner.py); nothing
+is computed that the runner did not measure, except ratios of measured
+numbers (speed-ups, reductions).
+"""
+from tf_iprune.benchmark import paper
+
+METHOD_NAMES = {"unpruned": "Unpruned", "magnitude": "tfmot magnitude",
+                "energy": "ePrune (energy)", "intermittent": "iPrune"}
+KB = 1024.0
+
+
+def _methods(model_results):
+  return [m for m in METHOD_NAMES if m in model_results]
+
+
+def speedup(results, model, power, over):
+  """Latency of `over` divided by iPrune's, or None if either is missing."""
+  r = results["models"][model]
+  if "intermittent" not in r or over not in r:
+    return None
+  mine = r["intermittent"]["power"].get(power)
+  theirs = r[over]["power"].get(power)
+  if not mine or not theirs:
+    return None
+  return theirs["latency_s"] / mine["latency_s"]
+
+
+def output_reduction(results, model, over="energy"):
+  """1 - iPrune's accelerator outputs / `over`'s."""
+  r = results["models"][model]
+  if "intermittent" not in r or over not in r:
+    return None
+  return 1 - r["intermittent"]["acc_outputs"] / r[over]["acc_outputs"]
+
+
+def characteristics_table(results):
+  """Table III: accuracy (float, Q15), size, MACs, accelerator outputs."""
+  lines = ["| model | method | accuracy (float) | accuracy (Q15, device) | "
+           "size (KB, BSR) | MACs (K) | acc. outputs (K) | iterations | "
+           "paper: accuracy / KB / MACs K / outputs K |",
+           "|---|---|---|---|---|---|---|---|---|"]
+  for model, r in results["models"].items():
+    for method in _methods(r):
+      m = r[method]
+      published = paper.TABLE_III.get(model, {}).get(method)
+      paper_cell = ("%.1f%% / %d / %d / %d" % (
+          100 * published[0], *published[1:]) if published else "")
+      lines.append("| %s | %s | %.2f%% | %.2f%% | %.1f | %.0f | %.1f | %d | "
+                   "%s |" % (
+                       model, METHOD_NAMES[method], 100 * m["test_accuracy"],
+                       100 * m["test_accuracy_q15"], m["bsr_bytes"] / KB,
+                       m["macs"] / 1e3, m["acc_outputs"] / 1e3,
+                       m["iterations"], paper_cell))
+  return "\n".join(lines)
+
+
+def latency_table(results, powers):
+  """Fig. 5: latency per power strength, and iPrune's speed-ups."""
+  lines = ["| model | power | %s | iPrune speed-up over unpruned / ePrune / "
+           "magnitude |" % " | ".join(METHOD_NAMES.values()),
+           "|---|---|%s---|" % ("---|" * len(METHOD_NAMES))]
+  for model, r in results["models"].items():
+    for power in powers:
+      cells = []
+      for method in METHOD_NAMES:
+        p = r.get(method, {}).get("power", {}).get(power)
+        cells.append("%.2f s (%d cycles)" % (p["latency_s"], p["power_cycles"])
+                     if p else "")
+      ups = [speedup(results, model, power, over)
+             for over in ("unpruned", "energy", "magnitude")]
+      lines.append("| %s | %s | %s | %s |" % (
+          model, power, " | ".join(cells),
+          " / ".join("%.2fx" % u if u else "-" for u in ups)))
+  return "\n".join(lines)
+
+
+def checks(results, epsilon, power="4mW"):
+  """The benchmark's claims, model by model, as measured (no judgement
+  beyond the thresholds of the issue: within epsilon of unpruned accuracy,
+  >= 1.7x over unpruned, >= 1.1x over ePrune, faster than magnitude)."""
+  lines = []
+  for model, r in results["models"].items():
+    if "intermittent" not in r:
+      continue
+    acc = r["intermittent"]["test_accuracy"]
+    base = r["baseline"]["test_accuracy"]
+    parts = ["test accuracy %.2f%% vs unpruned %.2f%% (%s)" % (
+        100 * acc, 100 * base,
+        "within %g points" % epsilon if 100 * (base - acc) <= epsilon
+        else "NOT within %g points" % epsilon)]
+    for over, need in (("unpruned", 1.7), ("energy", 1.1),
+                       ("magnitude", 1.0)):
+      up = speedup(results, model, power, over)
+      if up is not None:
+        ok = up >= need if over != "magnitude" else up > need
+        parts.append("%.2fx over %s (%s %s%.1fx)" % (
+            up, METHOD_NAMES[over], "meets" if ok else "MISSES",
+            ">=" if over != "magnitude" else ">", need))
+    lines.append("- %s at %s: %s." % (model, power, "; ".join(parts)))
+  return "\n".join(lines)
+
+
+def summary_text(results, powers):
+  """A compact plain-text table for a terminal (the main job)."""
+  header = ("%-10s %-16s %8s %8s %8s %9s %9s" % (
+      "model", "method", "acc", "acc Q15", "KB", "MACs K", "outputs K") +
+            "".join(" %14s" % ("latency " + p) for p in powers) +
+            "".join(" %9s" % ("cycles " + p) for p in powers if
+                    p != "continuous"))
+  lines = [header]
+  for model, r in results["models"].items():
+    for method in _methods(r):
+      m = r[method]
+      row = "%-10s %-16s %7.2f%% %7.2f%% %8.1f %9.1f %9.1f" % (
+          model, METHOD_NAMES[method], 100 * m["test_accuracy"],
+          100 * m["test_accuracy_q15"], m["bsr_bytes"] / KB, m["macs"] / 1e3,
+          m["acc_outputs"] / 1e3)
+      row += "".join(" %12.2f s" % m["power"][p]["latency_s"] for p in powers)
+      row += "".join(" %9d" % m["power"][p]["power_cycles"] for p in powers
+                     if p != "continuous")
+      lines.append(row)
+    for over in ("unpruned", "energy", "magnitude"):
+      ups = ["%s %.2fx" % (p, speedup(results, model, p, over))
+             for p in powers if speedup(results, model, p, over)]
+      if ups:
+        lines.append("  iPrune speed-up over %s: %s" % (
+            METHOD_NAMES[over], ", ".join(ups)))
+  return "\n".join(lines)
+
+
+def markdown(results, command, date, machine, powers, epsilon, plots=()):
+  """BENCHMARKS.md."""
+  data = "\n".join("- %s: %s" % (m, r["data"])
+                   for m, r in results["models"].items())
+  reductions = [output_reduction(results, m) for m in results["models"]]
+  reductions = [x for x in reductions if x is not None]
+  reduction_text = ("iPrune has %.0f%% fewer accelerator outputs than ePrune "
+                    "on average (at most %.0f%%); the paper reports %.0f%% "
+                    "on average, up to %.0f%%." % (
+                        100 * sum(reductions) / len(reductions),
+                        100 * max(reductions),
+                        100 * paper.FEWER_OUTPUTS_THAN_ENERGY_MEAN,
+                        100 * paper.FEWER_OUTPUTS_THAN_ENERGY_MAX)
+                    if reductions else "")
+  figures = "\n".join("![%s](%s)" % (p, p) for p in plots)
+  return """# Benchmarks
+
+Generated by `%s` on %s (%s). Every number below was measured by that run:
+accuracy by Keras (float) and by the msp430_runtime host simulator (Q15,
+the exported model on the full or a seeded subset of the test split),
+latency, power cycles and NVM traffic by the simulator's energy model
+(docs/design.md). The paper's figures (Lin et al., Table III and Fig. 5)
+were measured on an MSP430FR5994 board with the original data sets; ours on
+the data below, so compare trends, not values.
+
+Data:
+%s
+
+## Pruned models (cf. the paper's Table III)
+
+%s
+
+%s
+
+## Intermittent inference latency (cf. the paper's Fig. 5)
+
+The paper reports iPrune %.1fx to %.1fx faster than ePrune and %.1fx to %.1fx
+faster than the unpruned models.
+
+%s
+
+## Claims checked
+
+%s
+
+%s
+""" % (command, date, machine, data, characteristics_table(results),
+       reduction_text, paper.SPEEDUP_OVER_ENERGY[0],
+       paper.SPEEDUP_OVER_ENERGY[1], paper.SPEEDUP_OVER_UNPRUNED[0],
+       paper.SPEEDUP_OVER_UNPRUNED[1], latency_table(results, powers),
+       checks(results, epsilon), figures)

@@ -1,0 +1,216 @@
+"""Runs the benchmark: train, prune with each method, export, simulate.
+
+For each model: train the zoo model on its data set once (the baseline every
+method starts from), prune it with each method under the same settings and
+fine-tuning budget (`tf_iprune.iprune`), export the chosen model
+(`tf_iprune.export.export_model`, with the same tile plan the pruner used),
+and run it on the host simulator of msp430_runtime: Q15 accuracy on the test
+split under continuous power, and latency, power cycles and NVM traffic
+under each power strength.
+
+Every step writes its result atomically under `out_dir/MODEL/`, so a killed
+run restarted with `resume=True` continues after the last finished step.
+"""
+import dataclasses
+import json
+import os
+import time
+from typing import Dict, Optional, Tuple
+
+from absl import logging
+import numpy as np
+
+import mlperf_tiny_models
+from mlperf_tiny_models import datasets
+from mlperf_tiny_models import training
+from tf_iprune import io_utils
+from tf_iprune.export import exporter
+from tf_iprune.hardware import tiling
+from tf_iprune.pruning import iterative
+from tf_iprune.runtime import evaluation
+from tf_iprune.runtime import simulator
+
+METHODS = ("unpruned", "magnitude", "energy", "intermittent")
+POWERS = ("continuous", "8mW", "4mW")
+PLANS = ("paper",) + tiling.PLANS
+RESULT_FILE = "result.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchmarkConfig:
+  """What to run, and how.
+
+  Attributes:
+    models: Zoo model names.
+    methods: Pruning methods (iterative.METHODS).
+    powers: Power strengths for the latency runs.
+    data_dirs: {data set name: local copy of the real data}; others use the
+      embedded data.
+    plan: Tile plan: 'paper' (the reference implementation's tiles for the
+      paper's models, 'auto' for the others), 'auto' or 'reference'.
+    pretrain_epochs: Baseline training epochs (None: the model's recipe).
+    q15_samples: Test samples simulated for the Q15 accuracy (None: all).
+    latency_inputs: Test inputs simulated per power strength.
+    seed: Seed of everything.
+    pruning: Further PruningConfig fields (fine_tune_epochs, epsilon, ...),
+      the same for every method.
+  """
+  models: Tuple[str, ...] = ("har_cnn", "cks_cnn", "kws_dscnn", "sqn")
+  methods: Tuple[str, ...] = METHODS
+  powers: Tuple[str, ...] = POWERS
+  data_dirs: Dict[str, str] = dataclasses.field(default_factory=dict)
+  plan: str = "paper"
+  pretrain_epochs: Optional[int] = None
+  q15_samples: Optional[int] = None
+  latency_inputs: int = 2
+  seed: int = 0
+  pruning: Dict[str, object] = dataclasses.field(default_factory=dict)
+
+  def __post_init__(self):
+    zoo = mlperf_tiny_models.list_models()
+    for name in self.models:
+      if name not in zoo or not mlperf_tiny_models.get_model_info(
+          name).dataset:
+        raise ValueError("Model %r cannot be benchmarked: models with a data "
+                         "set are %s." % (name, ", ".join(
+                             m for m in zoo if mlperf_tiny_models
+                             .get_model_info(m).dataset)))
+    for method in self.methods:
+      if method not in iterative.METHODS:
+        raise ValueError("Unknown method %r; supported: %s." %
+                         (method, ", ".join(iterative.METHODS)))
+    if self.plan not in PLANS:
+      raise ValueError("Unknown plan %r; supported: %s." %
+                       (self.plan, ", ".join(PLANS)))
+    unknown = set(self.data_dirs) - set(datasets.NAMES)
+    if unknown:
+      raise ValueError("--data_dir names unknown data sets %s; supported: "
+                       "%s." % (sorted(unknown), ", ".join(datasets.NAMES)))
+    if self.latency_inputs < 1:
+      raise ValueError("latency_inputs must be at least 1.")
+
+  def plan_for(self, model_name):
+    if self.plan != "paper":
+      return self.plan
+    return ("reference" if model_name in tiling.REFERENCE_PLANS else "auto")
+
+
+def _baseline(name, config, out_dir):
+  """The trained zoo model (trained once, then loaded)."""
+  folder = os.path.join(out_dir, "baseline")
+  metrics_path = os.path.join(folder, training.METRICS_FILE)
+  if not os.path.exists(metrics_path):  # train() writes it last.
+    logging.info("%s: training the baseline", name)
+    info = mlperf_tiny_models.get_model_info(name)
+    training.train(name, folder, data_dir=config.data_dirs.get(info.dataset),
+                   epochs=config.pretrain_epochs, seed=config.seed)
+  model = io_utils.load_model(os.path.join(folder, training.MODEL_FILE))
+  return model, io_utils.read_json(metrics_path)
+
+
+def _simulate(model_bin, data, config):
+  """Q15 accuracy (continuous power) and latency per power strength."""
+  x, y = data["test"]
+  binary = simulator.build()
+  if config.q15_samples is not None and config.q15_samples < len(y):
+    index = np.random.default_rng(config.seed).permutation(len(y))
+    index = np.sort(index[:config.q15_samples])
+    x_acc, y_acc = x[index], y[index]
+  else:
+    x_acc, y_acc = x, y
+  accuracy = evaluation.evaluate(model_bin, x_acc, y_acc,
+                                 simulator=binary)
+  power = {}
+  for strength in config.powers:
+    run = evaluation.evaluate(model_bin, x[:config.latency_inputs],
+                              power=strength, simulator=binary,
+                              progress=False)
+    power[strength] = {key: run[key]["mean"] for key in (
+        "latency_s", "on_time_s", "charge_time_s", "power_cycles",
+        "nvm_bytes_written", "nvm_bytes_read", "reexecuted_jobs",
+        "energy_j")}
+    power[strength]["inputs"] = run["samples"]
+  return accuracy, power
+
+
+def run_method(name, method, model, data, config, out_dir):
+  """Prunes, exports and simulates one model with one method (resumable)."""
+  folder = os.path.join(out_dir, method)
+  result_path = os.path.join(folder, RESULT_FILE)
+  if os.path.exists(result_path):
+    return io_utils.read_json(result_path)
+  start = time.time()
+  plan = config.plan_for(name)
+  logging.info("%s / %s: pruning", name, method)
+  pruned = iterative.iprune(
+      model, data["train"], data["val"], data["test"], method=method,
+      out_dir=os.path.join(folder, "pruning"), resume=True, plan=plan,
+      seed=config.seed, **config.pruning)
+  chosen = pruned.summary["chosen"]
+  logging.info("%s / %s: exporting", name, method)
+  info = mlperf_tiny_models.get_model_info(name)
+  report = exporter.export_model(
+      pruned.model, os.path.join(folder, "export"), dataset=info.dataset,
+      data_dir=config.data_dirs.get(info.dataset), plan=plan, name=name,
+      seed=config.seed, eval_split=None)
+  logging.info("%s / %s: simulating", name, method)
+  accuracy, power = _simulate(os.path.join(folder, "export", "model.bin"),
+                              data, config)
+  total = report["total"]
+  result = {
+      "val_accuracy": chosen["val_accuracy"],
+      "test_accuracy": chosen["test_accuracy"],
+      "test_accuracy_q15": accuracy["accuracy"],
+      "q15_samples": accuracy["samples"],
+      "params": total["params"],
+      "nonzero_weights": total["nonzero_weights"],
+      "macs": total["nonzero_macs"],
+      "dense_macs": total["macs"],
+      "acc_outputs": total["acc_outputs"],
+      "bsr_bytes": total["bsr_bytes"],
+      "energy_j": total["energy_j"],
+      "iterations": len(pruned.summary["iterations"]),
+      "layers": [{key: layer[key] for key in (
+          "name", "type", "weights", "nonzero_weights", "acc_outputs",
+          "energy_j")} for layer in report["layers"]],
+      "ratios": chosen.get("ratios", {}),
+      "power": power,
+      "plan": plan,
+      "wall_s": round(time.time() - start, 1),
+  }
+  io_utils.write_json(result_path, result)
+  return result
+
+
+def run_model(name, config, out_dir):
+  """Baseline plus every method of `config` for one model."""
+  info = mlperf_tiny_models.get_model_info(name)
+  data_dir = config.data_dirs.get(info.dataset)
+  data = {split: datasets.load(info.dataset, split, data_dir)
+          for split in datasets.SPLITS}
+  model, metrics = _baseline(name, config, out_dir)
+  results = {"data": datasets.describe(info.dataset, data_dir),
+             "dataset": info.dataset,
+             "baseline": {"val_accuracy": metrics["val_accuracy"],
+                          "test_accuracy": metrics["test_accuracy"]}}
+  for method in config.methods:
+    results[method] = run_method(name, method, model, data, config, out_dir)
+  return results
+
+
+def run(config, out_dir, resume=False):
+  """Runs the benchmark; returns {'models': {name: results}}.
+
+  Raises:
+    ValueError: if out_dir holds an earlier run and resume is False.
+  """
+  for name in config.models:
+    folder = os.path.join(out_dir, name)
+    if not resume and os.path.isdir(folder) and os.listdir(folder):
+      raise ValueError("%r holds an earlier run; pass resume=True "
+                       "(--resume) to continue it or choose another "
+                       "out_dir." % folder)
+  return {"models": {name: run_model(name, config,
+                                     os.path.join(out_dir, name))
+                     for name in config.models},
+          "config": json.loads(json.dumps(dataclasses.asdict(config)))}
