@@ -1,0 +1,1 @@
+"""Intermittent-aware pruning (iPrune) for tf_keras models with tfmot."""
