@@ -8,7 +8,7 @@ from tf_iprune.hardware.latency import estimate as estimate_latency
 from tf_iprune.hardware.layer_spec import LayerSpec
 from tf_iprune.hardware.layer_spec import specs_from_keras
 from tf_iprune.hardware.profile import keras_kernels
-from tf_iprune.hardware.profile import profile
+from tf_iprune.hardware.profile import profile_model
 from tf_iprune.hardware.profile import profile_keras
 from tf_iprune.hardware.schedule import conventional_counts
 from tf_iprune.hardware.schedule import intermittent_counts

@@ -233,7 +233,8 @@ class _Extractor:
     return False
 
   def _add(self, layer, spec_kwargs):
-    spec = LayerSpec(name=layer.name, **spec_kwargs)
+    # Named after the wrapped layer, so pruning does not rename layers.
+    spec = LayerSpec(name=_unwrap(layer).name, **spec_kwargs)
     self.specs.append(spec)
     self.source[layer.name] = (spec.name, (0, 0, 0, 0))
     act = _activation_name(_unwrap(layer))
@@ -402,8 +403,8 @@ def specs_from_keras(model) -> Tuple[LayerSpec, ...]:
 
 
 def prunable_keras_layers(model):
-  """Keras layers (possibly wrapped) matching the prunable specs, by name."""
-  return {l.name: l for l in model.layers
+  """Keras layers (possibly wrapped) of the prunable specs, by spec name."""
+  return {_unwrap(l).name: l for l in model.layers
           if isinstance(_unwrap(l), (keras.layers.Conv2D, keras.layers.Dense,
                                      keras.layers.DepthwiseConv2D))}
 

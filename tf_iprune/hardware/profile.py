@@ -43,13 +43,14 @@ def keras_kernels(model):
 
 
 def bsr_bytes(grid, nonzero=None):
-  """Bytes of a layer in BSR: block values, row pointers, column indices, bias.
+  """Bytes of a layer in BSR (docs/design.md): block values, a row pointer
+  per input slice, a (group, order) pair per block, and the bias.
 
   Blocks are stored whole (edge blocks zero-padded) so that one stored block
   is one accelerator operation.
   """
   nnzb = int(criterion_lib.nnzb_per_group(grid, nonzero).sum())
-  words = (nnzb * grid.weights_per_block + (grid.n_groups + 1) + nnzb +
+  words = (nnzb * grid.weights_per_block + (grid.n_cols + 1) + 2 * nnzb +
            grid.spec.out_channels)
   return words * BYTES_PER_WORD
 
@@ -58,7 +59,7 @@ def _nonzero_weights(kernel):
   return int(np.count_nonzero(kernel)) if kernel is not None else None
 
 
-def profile(specs, kernels=None, target=None, plan="auto", model_name=None,
+def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None,
             criterion="full", power="continuous", plans=None,
             overrides=None):
   """Cost profile of a model.
@@ -171,6 +172,6 @@ def profile(specs, kernels=None, target=None, plan="auto", model_name=None,
 
 
 def profile_keras(model, **kwargs):
-  """`profile` of a tf_keras model (pruning wrappers are looked through)."""
-  return profile(layer_spec_lib.specs_from_keras(model),
+  """`profile_model` of a tf_keras model (pruning wrappers are looked through)."""
+  return profile_model(layer_spec_lib.specs_from_keras(model),
                  keras_kernels(model), **kwargs)

@@ -119,6 +119,30 @@ def is_bsr(nonzero):
   return nonzero is not None and not np.all(nonzero)
 
 
+def _input_fetch_per_block(spec, plan, grid):
+  """(calls, words) fetching one block's input over all tiles, (G, J) each.
+
+  The input of block (g, j) is chunk j's channels (depthwise: the group's
+  channels) at kernel position j, for every output position.
+  """
+  if spec.kind == "dense":
+    widths = np.array([grid.chunk_width(ch) for ch in range(grid.n_chunks)])
+    return (np.ones(grid.shape, np.int64),
+            np.broadcast_to(widths, grid.shape))
+  valid, runs = _input_fetch(spec, plan)
+  pos, chunk = np.divmod(np.arange(grid.n_cols), grid.n_chunks)
+  sw = spec.strides[1]
+  if spec.kind == "depthwise":
+    contiguous = grid.n_groups == 1 and sw == 1
+    words = valid[pos][None, :] * grid.group_channels[:, None]
+  else:
+    contiguous = grid.n_chunks == 1 and sw == 1
+    widths = np.array([grid.chunk_width(ch) for ch in chunk])
+    words = np.broadcast_to(valid[pos] * widths, grid.shape)
+  calls = runs if contiguous else valid
+  return np.broadcast_to(calls[pos], grid.shape), words
+
+
 def _prunable_counts(spec, plan, nonzero, intermittent):
   """Counts of a conv / depthwise / dense layer.
 
@@ -129,66 +153,91 @@ def _prunable_counts(spec, plan, nonzero, intermittent):
   bsr = is_bsr(nonzero)
   if nonzero is None:
     nonzero = grid.dense_mask()
+  counts = (_intermittent_prunable if intermittent else
+            _conventional_prunable)(spec, plan, grid, nonzero, bsr)
+  counts.acc_outputs = criterion_lib.accelerator_outputs(spec, plan, nonzero)
+  return counts
+
+
+def _intermittent_prunable(spec, plan, grid, nonzero, bsr):
+  """The runtime: input slices outer, tiles, then the slice's blocks.
+
+  Empty groups first write their bias outputs. Then for each input slice j
+  with a non-zero block and each tile, the input tile is fetched once and
+  every block (g, j) of the slice is one job: weight block, bias (the
+  group's first block) or partial sums in, LEA, partial sums or final
+  outputs out, commit.
+  """
   nnzb = criterion_lib.nnzb_per_group(grid, nonzero)
   m_g = grid.group_channels
   sizes = tile_sizes(spec, plan)
   n_tiles, pixels = len(sizes), spec.out_pixels
-  c = OpCounts()
-  c.nvm_read_calls += grid.n_groups
-  c.nvm_read_words += int(m_g.sum())
-  # Input fetch per block column; depthwise chunks are the group's channels.
-  if spec.kind == "dense":
-    widths = np.array([grid.chunk_width(ch) for ch in range(grid.n_chunks)])
-    fetch_calls = np.ones((grid.n_groups, grid.n_cols), np.int64)
-    fetch_words = np.broadcast_to(widths, grid.shape)
-  else:
-    valid, runs = _input_fetch(spec, plan)
-    cols = np.arange(grid.n_cols)
-    pos, chunk = np.divmod(cols, grid.n_chunks)
-    sw = spec.strides[1]
-    if spec.kind == "depthwise":
-      contiguous = grid.n_groups == 1 and sw == 1
-      fetch_words = valid[pos][None, :] * m_g[:, None]
-    else:
-      contiguous = grid.n_chunks == 1 and sw == 1
-      widths = np.array([grid.chunk_width(ch) for ch in chunk])
-      fetch_words = np.broadcast_to(valid[pos] * widths, grid.shape)
-    calls = runs if contiguous else valid
-    fetch_calls = np.broadcast_to(calls[pos], grid.shape)
-  c.nvm_read_calls += int((fetch_calls * nonzero).sum())
-  c.nvm_read_words += int((fetch_words * nonzero).sum())
+  empty = nnzb == 0
   ops = int(nnzb.sum()) * n_tiles
-  weight_fetches = int(nnzb.sum()) * (1 if intermittent else n_tiles)
-  c.nvm_read_calls += weight_fetches
-  c.nvm_read_words += weight_fetches * grid.weights_per_block
-  if bsr:
-    # Locating blocks: a group's two row pointers, then each column index.
-    group_visits = grid.n_groups * (1 if intermittent else n_tiles)
-    c.nvm_read_calls += group_visits + weight_fetches
-    c.nvm_read_words += 2 * group_visits + weight_fetches
+  c = OpCounts()
+  # Bias jobs of empty groups: bias in once, then one job per tile.
+  c.nvm_read_calls += int(empty.sum())
+  c.nvm_read_words += int(m_g[empty].sum())
+  c.cpu_max += int(m_g[empty].sum()) * pixels
+  # Block jobs.
+  fetch_calls, fetch_words = _input_fetch_per_block(spec, plan, grid)
+  if spec.kind == "depthwise":  # Each group reads its own channels.
+    c.nvm_read_calls += int((fetch_calls * nonzero).sum())
+    c.nvm_read_words += int((fetch_words * nonzero).sum())
+  else:  # One fetch per input slice, shared by the slice's blocks.
+    rows = nonzero.any(axis=0)
+    c.nvm_read_calls += int(fetch_calls[0][rows].sum())
+    c.nvm_read_words += int(fetch_words[0][rows].sum())
+  if bsr:  # Per slice: its two row pointers, then its (group, order) pairs.
+    rows = nonzero.any(axis=0)
+    c.nvm_read_calls += 2 * int(rows.sum())
+    c.nvm_read_words += 2 * int(rows.sum()) + 2 * int(nnzb.sum())
+  c.nvm_read_calls += ops
+  c.nvm_read_words += ops * grid.weights_per_block
+  later = np.maximum(nnzb - 1, 0)
+  c.nvm_read_calls += ops  # The bias or the partial sums of each job.
+  c.nvm_read_words += (int(m_g[~empty].sum()) * n_tiles +
+                       int((later * m_g).sum()) * pixels)
   c.lea_calls += ops
-  per_position = grid.weights_per_block
-  c.lea_elements += int(nnzb.sum()) * pixels * per_position
+  c.lea_elements += int(nnzb.sum()) * pixels * grid.weights_per_block
   block_outputs = int((nnzb * m_g).sum()) * pixels
   c.cpu_add += block_outputs
-  empty = nnzb == 0
-  final_outputs = int(m_g.sum()) * pixels
+  c.cpu_max += block_outputs
+  c.nvm_write_calls += (grid.n_groups *
+                        _final_write_calls(grid.n_groups, sizes) +
+                        int(later.sum()) * n_tiles)
+  c.nvm_write_words += (int(m_g.sum()) + int((later * m_g).sum())) * pixels
+  c.commits += ops + int(empty.sum()) * n_tiles
+  return c
+
+
+def _conventional_prunable(spec, plan, grid, nonzero, bsr):
+  """A conventional engine: groups outer, tiles, blocks accumulated in VM.
+
+  Nothing is preserved: each group's bias is read once, each tile's
+  partial sums stay in VM and its final outputs are written once; weights
+  and inputs are fetched per block and tile.
+  """
+  nnzb = criterion_lib.nnzb_per_group(grid, nonzero)
+  m_g = grid.group_channels
+  sizes = tile_sizes(spec, plan)
+  n_tiles, pixels = len(sizes), spec.out_pixels
+  fetches = int(nnzb.sum()) * n_tiles
+  fetch_calls, fetch_words = _input_fetch_per_block(spec, plan, grid)
+  c = OpCounts()
+  c.nvm_read_calls += (grid.n_groups + int((fetch_calls * nonzero).sum()) +
+                       fetches)
+  c.nvm_read_words += (int(m_g.sum()) + int((fetch_words * nonzero).sum()) +
+                       fetches * grid.weights_per_block)
+  if bsr:  # Per group and tile: its row pointers, then each block's index.
+    c.nvm_read_calls += grid.n_groups * n_tiles + fetches
+    c.nvm_read_words += 2 * grid.n_groups * n_tiles + fetches
+  c.lea_calls += fetches
+  c.lea_elements += int(nnzb.sum()) * pixels * grid.weights_per_block
+  c.cpu_add += int((nnzb * m_g).sum()) * pixels
+  c.cpu_max += int(m_g.sum()) * pixels
   c.nvm_write_calls += grid.n_groups * _final_write_calls(grid.n_groups, sizes)
-  c.nvm_write_words += final_outputs
-  if intermittent:
-    # Bias-only jobs of empty groups, then partial sums in and out of NVM.
-    c.cpu_max += block_outputs + int(m_g[empty].sum()) * pixels
-    later = np.maximum(nnzb - 1, 0)
-    c.nvm_read_calls += int(later.sum()) * n_tiles
-    c.nvm_read_words += int((later * m_g).sum()) * pixels
-    c.nvm_write_calls += int(later.sum()) * n_tiles
-    c.nvm_write_words += int((later * m_g).sum()) * pixels
-    c.commits += ops + int(empty.sum()) * n_tiles
-  else:
-    c.cpu_max += final_outputs
-  c.acc_outputs = criterion_lib.accelerator_outputs(spec, plan, nonzero)
-  if intermittent:
-    assert c.acc_outputs == final_outputs + int((later * m_g).sum()) * pixels
+  c.nvm_write_words += int(m_g.sum()) * pixels
   return c
 
 

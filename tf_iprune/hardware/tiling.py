@@ -54,8 +54,9 @@ def cpu_job_words(spec, tile_p):
   """VM words one CPU job of `spec` needs."""
   c_out = spec.output_shape[2]
   if spec.kind in ("maxpool", "avgpool", "gap"):
-    kh, kw = pool_window(spec)
-    return kh * kw * spec.input_shapes[0][2] + c_out
+    # One window row at a time, reduced into a 32-bit accumulator.
+    _, kw = pool_window(spec)
+    return kw * spec.input_shapes[0][2] + 3 * c_out
   return tile_p * (sum(s[2] for s in spec.input_shapes) + c_out)
 
 
