@@ -106,7 +106,7 @@ class PruningConfig:
   loss: str = "sparse_categorical_crossentropy"
   sensitivity_ratios: Tuple[float, ...] = sensitivity_lib.DEFAULT_RATIOS
   annealing_steps: int = 300
-  accuracy_weight: float = 0.1
+  accuracy_weight: float = 0.01
   initial_acceptance: float = 0.5
   final_temperature_ratio: float = 0.01
   val_subset: int = 1000
@@ -324,44 +324,34 @@ class IterativePruner:
       logging.info("Baseline: val accuracy %.2f%%, %d accelerator outputs.",
                    base["val_accuracy"], base["acc_outputs"])
 
-    iterations, failures = [], 0
-    stop_reason = "max_iterations"
-    previous = self._path("baseline", "model.keras")
+    previous = [self._path("baseline", "model.keras")]
+
+    def step(t):
+      record = self._iteration(t, previous[0])
+      if record is not None:
+        previous[0] = self._path(self._iter_dir(t), "model.keras")
+      return record
+
+    def logged(record):
+      report.log_tensorboard(self._path("logs", "pruning"), record["iteration"],
+                             record)
+      if self.verbose:
+        logging.info(
+            "Iteration %d (%s): G %.3f, val accuracy %.2f%% (drop %.2f), "
+            "%d accelerator outputs.", record["iteration"], cfg.method,
+            record["overall_ratio"], record["val_accuracy"],
+            record["accuracy_drop"], record["acc_outputs"])
+
     if cfg.method == "unpruned":
-      stop_reason = "unpruned"
+      iterations, stop_reason = [], "unpruned"
     else:
-      for t in range(1, cfg.max_iterations + 1):
-        record = self._iteration(t, previous)
-        if record is None:
-          stop_reason = "nothing left to prune"
-          break
-        record["accuracy_drop"] = base["val_accuracy"] - record["val_accuracy"]
-        record["within_epsilon"] = record["accuracy_drop"] <= cfg.epsilon
-        iterations.append(record)
-        report.log_tensorboard(self._path("logs", "pruning"), t, record)
-        if self.verbose:
-          logging.info(
-              "Iteration %d (%s): G %.3f, val accuracy %.2f%% (drop %.2f), "
-              "%d accelerator outputs.", t, cfg.method,
-              record["overall_ratio"], record["val_accuracy"],
-              record["accuracy_drop"], record["acc_outputs"])
-        previous = self._path(self._iter_dir(t), "model.keras")
-        if not record["within_epsilon"]:
-          failures += 1
-          if failures == 2:
-            stop_reason = "accuracy drop above epsilon twice"
-            break
+      iterations, stop_reason = iterate(step, base["val_accuracy"],
+                                        cfg.epsilon, cfg.max_iterations,
+                                        logged)
     return self._finish(base, iterations, stop_reason)
 
   def _finish(self, base, iterations, stop_reason):
-    candidates = [dict(base, iteration=0)] + [
-        r for r in iterations if r["within_epsilon"]]
-    chosen = min(candidates, key=lambda r: (r["acc_outputs"],
-                                            r["nonzero_weights"],
-                                            r["iteration"]))
-    chosen = dict(chosen)
-    chosen["wall_s"] = base["wall_s"] + sum(
-        r["wall_s"] for r in iterations if r["iteration"] <= chosen["iteration"])
+    chosen = choose(base, iterations)
     source = (self._path("baseline", "model.keras") if chosen["iteration"] == 0
               else self._path(self._iter_dir(chosen["iteration"]),
                               "model.keras"))
@@ -459,6 +449,57 @@ class IterativePruner:
   def _seed(self, t, step):
     return int(np.random.SeedSequence([self.config.seed, t, step])
                .generate_state(1)[0] % (2 ** 31))
+
+
+def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None):
+  """The estimate-prune-retrain loop with a second chance.
+
+  Args:
+    step: t -> record (a dict with 'val_accuracy' after fine-tuning) of
+      iteration t, pruning the previous iteration's model; or None when
+      nothing is left to prune.
+    baseline_accuracy: Validation accuracy of the unpruned model (percent).
+    epsilon: Tolerated accuracy drop, in percentage points.
+    max_iterations: Iterations at most.
+    on_record: Called with each completed record.
+
+  Returns:
+    (records, stop_reason). Each record gains 'iteration', 'accuracy_drop'
+    and 'within_epsilon'. The loop continues after the first record beyond
+    epsilon (from that model) and stops at the second.
+  """
+  records, failures = [], 0
+  for t in range(1, max_iterations + 1):
+    record = step(t)
+    if record is None:
+      return records, "nothing left to prune"
+    record = dict(record, iteration=t)
+    record["accuracy_drop"] = baseline_accuracy - record["val_accuracy"]
+    record["within_epsilon"] = record["accuracy_drop"] <= epsilon
+    records.append(record)
+    if on_record:
+      on_record(record)
+    if not record["within_epsilon"]:
+      failures += 1
+      if failures == 2:
+        return records, "accuracy drop above epsilon twice"
+  return records, "max_iterations"
+
+
+def choose(baseline, records):
+  """The most compact acceptable model.
+
+  Among the baseline (iteration 0) and the records within epsilon: fewest
+  accelerator outputs, then fewest non-zero weights, then the earliest. Its
+  wall_s becomes the time to reach it (baseline and iterations up to it).
+  """
+  candidates = [dict(baseline, iteration=0)] + [
+      r for r in records if r["within_epsilon"]]
+  chosen = dict(min(candidates, key=lambda r: (
+      r["acc_outputs"], r["nonzero_weights"], r["iteration"])))
+  chosen["wall_s"] = baseline["wall_s"] + sum(
+      r["wall_s"] for r in records if r["iteration"] <= chosen["iteration"])
+  return chosen
 
 
 def _check_blocks(model, plans, expected):

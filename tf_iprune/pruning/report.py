@@ -2,7 +2,7 @@
 
 `measure` gives the numbers of one entry of `summary.json` (baseline, each
 iteration, the chosen model). Hardware numbers come from
-`tf_iprune.hardware.profile` with the pruner's tile plan: params (kernel
+`tf_iprune.hardware.profile_model` with the pruner's tile plan: params (kernel
 weights + biases of the accelerator layers), nonzero_weights, macs (MACs
 with the zero weights skipped), acc_outputs, bsr_bytes and energy_j.
 """
@@ -37,7 +37,7 @@ def measure(model, policy, val_data, test_data=None, batch_size=256):
     the kernel that is zero) and layer_acc_outputs.
   """
   specs, plans = policy.model_plans(model)
-  prof = hardware.profile(specs, hardware.keras_kernels(model),
+  prof = hardware.profile_model(specs, hardware.keras_kernels(model),
                           target=policy.target, plans=plans)
   total = prof["total"]
   prunable = [row for row in prof["layers"] if row["weights"]]
