@@ -68,6 +68,21 @@ def magnitude_schedule(initial_sparsity, final_sparsity, train_size, epochs,
       begin_step=0, end_step=end_step, frequency=frequency)
 
 
+def tfmot_block_size(spec, tile):
+  """The block_size a tfmot user would give: the tile's, where tfmot can.
+
+  tfmot only handles blocks of 2-D kernels (Dense), and its pooling
+  squeezes away a dimension with a single block, which then fails; those
+  layers are pruned weight by weight.
+  """
+  if spec.kind != "dense":
+    return (1, 1)
+  if (-(-spec.in_channels // tile.tile_n) < 2 or
+      -(-spec.out_channels // tile.tile_m) < 2):
+    return (1, 1)
+  return (tile.tile_n, tile.tile_m)
+
+
 def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
                         train_data, epochs, batch_size, learning_rate, loss,
                         seed, log_dir=None, verbose=False):
@@ -75,8 +90,8 @@ def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
 
   Conv2D and Dense layers are wrapped by `prune_low_magnitude` with a
   PolynomialDecay from `initial_sparsity` to `final_sparsity`; Dense layers
-  use tfmot's block_size = (tile_n, tile_m) of the tile plan (tfmot's block
-  sparsity only handles 2-D kernels), Conv2D prunes single weights and
+  use tfmot's block_size = (tile_n, tile_m) of the tile plan where tfmot
+  supports it (`tfmot_block_size`), Conv2D prunes single weights and
   DepthwiseConv2D is not pruned (tfmot cannot). Same settings as
   `fine_tune_blocks`.
   """
@@ -89,12 +104,9 @@ def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
     if layer.name not in plans or isinstance(
         layer, keras.layers.DepthwiseConv2D):
       return layer
-    block = (1, 1)
-    if isinstance(layer, keras.layers.Dense):
-      tile = plans[layer.name][1]
-      block = (tile.tile_n, tile.tile_m)
     return tfmot.sparsity.keras.prune_low_magnitude(
-        layer, pruning_schedule=schedule, block_size=block)
+        layer, pruning_schedule=schedule,
+        block_size=tfmot_block_size(*plans[layer.name]))
 
   wrapped = model_utils.clone_wrapped(model, wrap)
   return _fit(wrapped, train_data, epochs, batch_size, learning_rate, loss,

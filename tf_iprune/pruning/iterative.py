@@ -150,6 +150,9 @@ class PruningConfig:
   def to_dict(self):
     d = dataclasses.asdict(self)
     d["sensitivity_ratios"] = list(self.sensitivity_ratios)
+    if self.tile_overrides:
+      d["tile_overrides"] = {n: [int(v) for v in t]
+                             for n, t in self.tile_overrides.items()}
     return d
 
 

@@ -81,7 +81,7 @@ def test_masks_are_cumulative_and_zeros_stay_zero(trained):
   twice = prune.strip_pruning(second)
   assert np.array_equal(grids["conv2"].nonzero_blocks(_kernel(twice, "conv2")),
                         kept)
-  assert (~grids["fc"].nonzero_blocks(_kernel(twice, "fc"))).sum() == 4
+  assert (~grids["fc"].nonzero_blocks(_kernel(twice, "fc"))).sum() == 12
 
 
 def test_default_prunes_half_of_every_layer():

@@ -125,6 +125,9 @@ class Allocation:
     return cls(**d)
 
 
+PENALTY_POWER = 2
+
+
 def objective_function(ctx, epsilon, accuracy_weight):
   """Scale-aware annealing objective over block counts (layer order)."""
   names = list(ctx.layers)
@@ -135,7 +138,8 @@ def objective_function(ctx, epsilon, accuracy_weight):
     cost = sum(ctx.cost(n, c) for n, c in zip(names, counts))
     keeps = {n: ctx.layers[n].keep_after(c) for n, c in zip(names, counts)}
     accuracy, _ = ctx.evaluator.evaluate(keeps)
-    return cost / dense + accuracy_weight * (reference - accuracy) / epsilon
+    drop = max(0.0, reference - accuracy) / epsilon
+    return cost / dense + accuracy_weight * drop ** PENALTY_POWER
 
   return objective
 

@@ -6,7 +6,7 @@ from tf_iprune.legacy_keras import keras
 INPUT_SHAPE = (1, 16, 4)
 NUM_CLASSES = 3
 # Fine blocks, so that a few iterations have something to choose from.
-TILES = {"conv1": (2, 4), "dw": (2, 2), "conv2": (2, 4), "fc": (3, 8)}
+TILES = {"conv1": (2, 4), "dw": (2, 2), "conv2": (2, 4), "fc": (1, 8)}
 
 
 def tiny_cnn(depthwise=True, seed=0):

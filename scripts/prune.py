@@ -1,0 +1,215 @@
+r"""Prunes a model with iPrune (or a baseline), from nothing to a pruned model.
+
+  python scripts/prune.py --model=har_cnn --out_dir=runs/har_cnn_iprune
+
+With --model (a zoo name) and no --model_path, the model is first trained on
+its data set (--pretrain_epochs, the model's recipe otherwise) and cached in
+out_dir/pretrain/; with --model_path a trained .keras/.h5 model is pruned.
+The data come from `mlperf_tiny_models.datasets` (--data_dir for a local copy
+of the real data set, else the embedded default). Decisions use the
+validation split only; the test split is only reported.
+
+Writes to --out_dir, every file atomically:
+  pretrain/model.keras, pretrain/metrics.json   the trained baseline;
+  baseline/, iter_NNN/     per-step checkpoints (see tf_iprune.pruning);
+  logs/                    TensorBoard: pretraining, per-iteration scalars
+                           (per-layer sparsity, accelerator outputs), and
+                           fine-tuning curves;
+  model.keras              the chosen pruned model;
+  summary.json             sections baseline, iterations, chosen.
+Killed at any point and rerun with --resume (same flags), it continues from
+the last finished step and ends with the same result.
+"""
+import os
+import sys
+import time
+
+from absl import app
+from absl import flags
+from absl import logging
+
+import mlperf_tiny_models  # Selects Keras 2 before TensorFlow is imported.
+import tensorflow as tf
+
+from tf_iprune.legacy_keras import keras
+from tf_iprune.pruning import io_utils
+from tf_iprune.pruning import iterative
+
+_MODEL = flags.DEFINE_enum(
+    "model", None, mlperf_tiny_models.list_models(),
+    "Zoo model to prune; trained first unless --model_path is given.")
+_MODEL_PATH = flags.DEFINE_string(
+    "model_path", None, "Trained .keras / .h5 model to prune.")
+_DATASET = flags.DEFINE_string(
+    "dataset", None, "Data set of --model_path (default: the data set of the "
+    "zoo model named like the Keras model or --model).")
+_DATA_DIR = flags.DEFINE_string(
+    "data_dir", None, "Local copy of the real data set; default: the "
+    "embedded data (see mlperf_tiny_models.datasets).")
+_METHOD = flags.DEFINE_enum(
+    "method", "intermittent", list(iterative.METHODS),
+    "intermittent (iPrune), energy (ePrune), magnitude (tfmot) or unpruned.")
+_EPSILON = flags.DEFINE_float(
+    "epsilon", 1.0, "Tolerated validation accuracy drop, percentage points.")
+_UPPER_BOUND = flags.DEFINE_float(
+    "upper_bound", 0.4, "Upper bound on an iteration's overall ratio.")
+_OVERALL_RATIO = flags.DEFINE_float(
+    "overall_ratio", None, "Fixed overall ratio per iteration instead of the "
+    "first guideline.")
+_FINE_TUNE_EPOCHS = flags.DEFINE_integer(
+    "fine_tune_epochs", 5, "Fine-tuning epochs per iteration.", lower_bound=1)
+_BATCH_SIZE = flags.DEFINE_integer(
+    "batch_size", 64, "Fine-tuning batch size.", lower_bound=1)
+_LEARNING_RATE = flags.DEFINE_float(
+    "learning_rate", 1e-3, "Fine-tuning learning rate (Adam).")
+_MAX_ITERATIONS = flags.DEFINE_integer(
+    "max_iterations", 10, "Pruning iterations at most.", lower_bound=1)
+_ANNEALING_STEPS = flags.DEFINE_integer(
+    "annealing_steps", 300, "Moves of the annealing search.", lower_bound=0)
+_VAL_SUBSET = flags.DEFINE_integer(
+    "val_subset", 1000, "Validation examples for the sensitivity analysis "
+    "and the search.", lower_bound=1)
+_PLAN = flags.DEFINE_enum(
+    "plan", None, ["auto", "reference"], "Tile plan; default: reference for "
+    "har_cnn, cks_cnn and sqn, auto otherwise.")
+_TILE_OVERRIDES = flags.DEFINE_list(
+    "tile_overrides", [], "Per-layer tiles, e.g. conv1=6:9,fc=2:16 "
+    "(tile_m:tile_n).")
+_PRETRAIN_EPOCHS = flags.DEFINE_integer(
+    "pretrain_epochs", None, "Epochs of training the --model baseline; "
+    "default: the model's recipe.", lower_bound=1)
+_SEED = flags.DEFINE_integer("seed", 0, "Seed of all random numbers.")
+_THREADS = flags.DEFINE_integer(
+    "threads", 2, "TensorFlow intra-op threads (0: TensorFlow's default).",
+    lower_bound=0)
+_OUT_DIR = flags.DEFINE_string("out_dir", None, "Output folder.")
+_RESUME = flags.DEFINE_bool(
+    "resume", False, "Continue the run in --out_dir from its last finished "
+    "step.")
+
+
+def parse_tile_overrides(items):
+  """['conv1=6:9', ...] -> {'conv1': (6, 9)}."""
+  overrides = {}
+  for item in items:
+    try:
+      name, tile = item.split("=")
+      tile_m, tile_n = (int(v) for v in tile.split(":"))
+    except ValueError:
+      raise app.UsageError(
+          "--tile_overrides: %r is not layer=tile_m:tile_n (e.g. "
+          "conv1=6:9)." % item) from None
+    overrides[name] = (tile_m, tile_n)
+  return overrides
+
+
+def _load_data(dataset, data_dir):
+  # pylint: disable=g-import-not-at-top
+  from mlperf_tiny_models import datasets
+  return {split: datasets.load(dataset, split, data_dir)
+          for split in datasets.SPLITS}
+
+
+def pretrain(model_name, data, out_dir, epochs, seed):
+  """Trains a zoo model on its data with its recipe; cached in out_dir."""
+  folder = os.path.join(out_dir, "pretrain")
+  model_path = os.path.join(folder, "model.keras")
+  metrics_path = os.path.join(folder, "metrics.json")
+  if os.path.exists(metrics_path):
+    logging.info("Using the cached baseline %s.", model_path)
+    return io_utils.load_model(model_path), io_utils.read_json(metrics_path)
+  recipe = mlperf_tiny_models.get_model_info(model_name).recipe
+  epochs = epochs or recipe.epochs
+  logging.info("Training %s for %d epochs (batch %d, %s at %g).", model_name,
+               epochs, recipe.batch_size, recipe.optimizer,
+               recipe.learning_rate)
+  start = time.time()
+  keras.utils.set_random_seed(seed)
+  model = mlperf_tiny_models.get_model(model_name)
+  optimizer = keras.optimizers.get({
+      "class_name": recipe.optimizer,
+      "config": {"learning_rate": recipe.learning_rate}})
+  model.compile(optimizer=optimizer, loss=recipe.loss, metrics=["accuracy"])
+  model.fit(*data["train"], batch_size=recipe.batch_size, epochs=epochs,
+            validation_data=data["val"], shuffle=True, verbose=2,
+            callbacks=[keras.callbacks.TensorBoard(
+                os.path.join(out_dir, "logs", "pretrain"))])
+  metrics = {"model": model_name, "epochs": epochs,
+             "val_accuracy": 100.0 * model.evaluate(*data["val"], verbose=0)[1],
+             "wall_s": time.time() - start}
+  io_utils.save_model(model, model_path)
+  io_utils.write_json(metrics_path, metrics)
+  return model, metrics
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError("Unexpected arguments: %s" % " ".join(argv[1:]))
+  if (_MODEL.value is None) == (_MODEL_PATH.value is None):
+    raise app.UsageError("Give exactly one of --model (a zoo model, trained "
+                         "first) and --model_path (a trained model file).")
+  if not _OUT_DIR.value:
+    raise app.UsageError("--out_dir is required.")
+  if _THREADS.value:
+    tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+  try:
+    config = iterative.PruningConfig(
+        method=_METHOD.value, epsilon=_EPSILON.value,
+        upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
+        max_iterations=_MAX_ITERATIONS.value,
+        fine_tune_epochs=_FINE_TUNE_EPOCHS.value,
+        batch_size=_BATCH_SIZE.value, learning_rate=_LEARNING_RATE.value,
+        annealing_steps=_ANNEALING_STEPS.value, val_subset=_VAL_SUBSET.value,
+        seed=_SEED.value, plan=_PLAN.value, model_name=_MODEL.value,
+        tile_overrides=parse_tile_overrides(_TILE_OVERRIDES.value) or None)
+  except ValueError as e:
+    raise app.UsageError(str(e).replace("PruningConfig.", "--")) from None
+  out_dir = _OUT_DIR.value
+  if (os.path.exists(os.path.join(out_dir, "state.json")) and
+      not _RESUME.value):
+    raise app.UsageError("%s already holds a run: rerun with --resume to "
+                         "continue it, or choose another --out_dir." % out_dir)
+
+  if _MODEL_PATH.value:
+    try:
+      model = io_utils.load_model(_MODEL_PATH.value)
+    except (ValueError, OSError) as e:
+      raise app.UsageError("--model_path: %s" % e) from None
+    dataset = _DATASET.value
+    if dataset is None and model.name in mlperf_tiny_models.list_models():
+      dataset = mlperf_tiny_models.get_model_info(model.name).dataset
+    if dataset is None:
+      raise app.UsageError("--dataset is required: model %r is not a zoo "
+                           "model." % model.name)
+    data = _load_data(dataset, _DATA_DIR.value)
+    baseline_wall_s = 0.0
+  else:
+    dataset = _DATASET.value or mlperf_tiny_models.get_model_info(
+        _MODEL.value).dataset
+    if dataset is None:
+      raise app.UsageError("Model %s has no data set to train on; give "
+                           "--model_path and --dataset." % _MODEL.value)
+    data = _load_data(dataset, _DATA_DIR.value)
+    model, metrics = pretrain(_MODEL.value, data, out_dir,
+                              _PRETRAIN_EPOCHS.value, _SEED.value)
+    baseline_wall_s = metrics["wall_s"]
+
+  pruner = iterative.IterativePruner(config, out_dir=out_dir,
+                                     resume=_RESUME.value, verbose=True)
+  try:
+    result = pruner.run(model, data["train"], data["val"], data["test"],
+                        baseline_wall_s=baseline_wall_s)
+  except ValueError as e:
+    logging.error("%s", e)
+    sys.exit(1)
+  chosen, base = result.summary["chosen"], result.summary["baseline"]
+  print("Chosen: iteration %d, val accuracy %.2f%% (baseline %.2f%%), test "
+        "accuracy %.2f%%, accelerator outputs %d (baseline %d); summary in %s"
+        % (chosen["iteration"], chosen["val_accuracy"], base["val_accuracy"],
+           chosen["test_accuracy"], chosen["acc_outputs"],
+           base["acc_outputs"], os.path.join(out_dir, "summary.json")))
+
+
+if __name__ == "__main__":
+  app.run(main)
