@@ -66,6 +66,9 @@ _MAX_ITERATIONS = flags.DEFINE_integer(
     "max_iterations", 10, "Pruning iterations at most.", lower_bound=1)
 _ANNEALING_STEPS = flags.DEFINE_integer(
     "annealing_steps", 300, "Moves of the annealing search.", lower_bound=0)
+_ACCURACY_WEIGHT = flags.DEFINE_float(
+    "accuracy_weight", 0.001, "Weight of (accuracy drop / epsilon)^2 in the "
+    "annealing objective (see tf_iprune.pruning.strategy).")
 _VAL_SUBSET = flags.DEFINE_integer(
     "val_subset", 1000, "Validation examples for the sensitivity analysis "
     "and the search.", lower_bound=1)
@@ -160,7 +163,8 @@ def main(argv):
         max_iterations=_MAX_ITERATIONS.value,
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,
         batch_size=_BATCH_SIZE.value, learning_rate=_LEARNING_RATE.value,
-        annealing_steps=_ANNEALING_STEPS.value, val_subset=_VAL_SUBSET.value,
+        annealing_steps=_ANNEALING_STEPS.value,
+        accuracy_weight=_ACCURACY_WEIGHT.value, val_subset=_VAL_SUBSET.value,
         seed=_SEED.value, plan=_PLAN.value, model_name=_MODEL.value,
         tile_overrides=parse_tile_overrides(_TILE_OVERRIDES.value) or None)
   except ValueError as e:

@@ -78,8 +78,8 @@ class PruningConfig:
     loss: Keras loss of fine-tuning.
     sensitivity_ratios: Ratios of the sensitivity analysis.
     annealing_steps: Moves of the annealing search.
-    accuracy_weight: Weight of drop / epsilon in the annealing objective
-      (the cost term is cost / dense cost).
+    accuracy_weight: Weight of (drop / epsilon)^2 in the annealing
+      objective, whose cost term is cost / dense cost (see `strategy`).
     initial_acceptance: Annealing: acceptance of an average worsening move
       at the start.
     final_temperature_ratio: Annealing: last / first temperature.
@@ -106,7 +106,7 @@ class PruningConfig:
   loss: str = "sparse_categorical_crossentropy"
   sensitivity_ratios: Tuple[float, ...] = sensitivity_lib.DEFAULT_RATIOS
   annealing_steps: int = 300
-  accuracy_weight: float = 0.01
+  accuracy_weight: float = 0.001
   initial_acceptance: float = 0.5
   final_temperature_ratio: float = 0.01
   val_subset: int = 1000
