@@ -6,6 +6,8 @@ import setuptools
 INSTALL_REQUIRES = [
     "tensorflow==2.21.*",
     "tf-keras==2.21.*",
+    # TensorFlow 2.21 no longer pulls TensorBoard in; training logs need it.
+    "tensorboard==2.21.*",
     "tensorflow-model-optimization==0.8.1",
     "tf2onnx==1.17.*",
     "onnx>=1.16",

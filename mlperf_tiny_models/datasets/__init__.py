@@ -1,0 +1,129 @@
+"""Data sets of the MLPerf Tiny models, as numpy arrays in the models' layout.
+
+`load(name, split, data_dir=None)` returns (x, y): x float32 NHWC in the
+model's input shape, y int64 class indices. Every data set has three
+disjoint splits, "train", "val" and "test"; model selection must only look
+at "val".
+
+With `data_dir`, the real data set is read from a local copy in its usual
+format. Without it, an embedded default is built once and cached (see
+`cache`); only HAR's is real data, the others are stand-ins:
+
+| name    | input       | classes | data_dir format           | embedded       |
+|---------|-------------|---------|---------------------------|----------------|
+| har     | (1, 128, 9) | 6       | UCI HAR Dataset           | UCI HAPT, real |
+| kws     | (49, 10, 1) | 12      | Speech Commands v0.02     | espeak-ng      |
+| cifar10 | (32, 32, 3) | 10      | CIFAR-10 python batches   | Fashion-MNIST  |
+| vww     | (96, 96, 3) | 2       | person/non_person folders | Fashion-MNIST  |
+
+Every reported number must name its data: `describe(name, data_dir)` says
+which source `load` reads.
+"""
+from typing import Callable, NamedTuple, Optional, Tuple
+
+import numpy as np
+
+from mlperf_tiny_models.datasets import cifar10
+from mlperf_tiny_models.datasets import fashion_mnist
+from mlperf_tiny_models.datasets import har
+from mlperf_tiny_models.datasets import kws_synth
+from mlperf_tiny_models.datasets import mfcc
+from mlperf_tiny_models.datasets import speech_commands
+from mlperf_tiny_models.datasets import vww
+
+SPLITS = ("train", "val", "test")
+
+
+class DatasetInfo(NamedTuple):
+  """What a data set feeds a model.
+
+  Attributes:
+    input_shape: Shape of one example (without the batch dimension).
+    num_classes: Number of classes; labels are 0..num_classes-1.
+  """
+  input_shape: Tuple[int, ...]
+  num_classes: int
+
+
+class _Source(NamedTuple):
+  info: DatasetInfo
+  load_local: Callable[[str, str], Tuple[np.ndarray, np.ndarray]]
+  describe_local: str  # A str.format template with {data_dir}.
+  load_embedded: Callable[[str], Tuple[np.ndarray, np.ndarray]]
+  describe_embedded: str
+
+
+def _har_local(data_dir, split):
+  return har.load_uci_har(data_dir, split)[:2]
+
+
+def _har_embedded(split):
+  return har.load_hapt(split)[:2]
+
+
+_SOURCES = {
+    "har": _Source(DatasetInfo(har.INPUT_SHAPE, len(har.CLASS_NAMES)),
+                   _har_local, har.UCI_HAR_DESCRIPTION,
+                   _har_embedded, har.HAPT_DESCRIPTION),
+    "kws": _Source(DatasetInfo(mfcc.FEATURE_SHAPE,
+                               len(speech_commands.CLASS_NAMES)),
+                   speech_commands.load, speech_commands.DESCRIPTION,
+                   kws_synth.load, kws_synth.DESCRIPTION),
+    "cifar10": _Source(DatasetInfo((32, 32, 3), 10),
+                       cifar10.load, cifar10.DESCRIPTION,
+                       fashion_mnist.load_cifar10_standin,
+                       fashion_mnist.CIFAR10_DESCRIPTION),
+    "vww": _Source(DatasetInfo((vww.SIZE, vww.SIZE, 3), len(vww.CLASS_NAMES)),
+                   vww.load, vww.DESCRIPTION,
+                   fashion_mnist.load_vww_standin,
+                   fashion_mnist.VWW_DESCRIPTION),
+}
+NAMES = tuple(_SOURCES)
+
+
+def info(name: str) -> DatasetInfo:
+  """Returns the input shape and number of classes of data set `name`."""
+  return _source(name).info
+
+
+def load(name: str, split: str,
+         data_dir: Optional[str] = None) -> Tuple[np.ndarray, np.ndarray]:
+  """Loads one split of a data set.
+
+  Args:
+    name: One of `NAMES`.
+    split: One of `SPLITS`.
+    data_dir: A local copy of the real data set (format per the table in
+      the module docstring); None for the embedded default.
+
+  Returns:
+    x (N,) + info(name).input_shape float32 and y (N,) int64.
+
+  Raises:
+    ValueError: For an unknown name or split, or a data_dir that does not
+      hold the expected format (naming the missing file or folder).
+    RuntimeError: If a Debian package or download the embedded default
+      needs is missing (the message says how to get it).
+  """
+  source = _source(name)
+  if split not in SPLITS:
+    raise ValueError("Unknown split %r; supported: %s."
+                     % (split, ", ".join(SPLITS)))
+  if data_dir is None:
+    return source.load_embedded(split)
+  return source.load_local(data_dir, split)
+
+
+def describe(name: str, data_dir: Optional[str] = None) -> str:
+  """Says in one line which data `load(name, split, data_dir)` reads."""
+  source = _source(name)
+  if data_dir is None:
+    return source.describe_embedded
+  return source.describe_local.format(data_dir=data_dir)
+
+
+def _source(name: str) -> _Source:
+  if name not in _SOURCES:
+    raise ValueError("Unknown data set %r; supported: %s."
+                     % (name, ", ".join(NAMES)))
+  return _SOURCES[name]
