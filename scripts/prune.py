@@ -3,16 +3,17 @@ r"""Prunes a model with iPrune (or a baseline), from nothing to a pruned model.
   python scripts/prune.py --model=har_cnn --out_dir=runs/har_cnn_iprune
 
 With --model (a zoo name) and no --model_path, the model is first trained on
-its data set (--pretrain_epochs, the model's recipe otherwise) and cached in
-out_dir/pretrain/; with --model_path a trained .keras/.h5 model is pruned.
+its data set by scripts/train.py (the model's recipe; --pretrain_epochs
+overrides its epochs) and cached in out_dir/pretrain/; with --model_path a
+trained .keras/.h5 model is pruned.
 The data come from `mlperf_tiny_models.datasets` (--data_dir for a local copy
 of the real data set, else the embedded default). Decisions use the
 validation split only; the test split is only reported.
 
 Writes to --out_dir, every file atomically:
-  pretrain/model.keras, pretrain/metrics.json   the trained baseline;
+  pretrain/                scripts/train.py's model.keras, metrics.json, logs;
   baseline/, iter_NNN/     per-step checkpoints (see tf_iprune.pruning);
-  logs/                    TensorBoard: pretraining, per-iteration scalars
+  logs/                    TensorBoard: per-iteration scalars
                            (per-layer sparsity, accelerator outputs), and
                            fine-tuning curves;
   model.keras              the chosen pruned model;
@@ -21,19 +22,21 @@ Killed at any point and rerun with --resume (same flags), it continues from
 the last finished step and ends with the same result.
 """
 import os
+import subprocess
 import sys
-import time
 
 from absl import app
 from absl import flags
 from absl import logging
 
 import mlperf_tiny_models  # Selects Keras 2 before TensorFlow is imported.
+from mlperf_tiny_models import datasets
 import tensorflow as tf
 
-from tf_iprune.legacy_keras import keras
 from tf_iprune.pruning import io_utils
 from tf_iprune.pruning import iterative
+
+_SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
 _MODEL = flags.DEFINE_enum(
     "model", None, mlperf_tiny_models.list_models(),
@@ -107,42 +110,36 @@ def parse_tile_overrides(items):
 
 
 def _load_data(dataset, data_dir):
-  # pylint: disable=g-import-not-at-top
-  from mlperf_tiny_models import datasets
   return {split: datasets.load(dataset, split, data_dir)
           for split in datasets.SPLITS}
 
 
-def pretrain(model_name, data, out_dir, epochs, seed):
-  """Trains a zoo model on its data with its recipe; cached in out_dir."""
+def pretrain(model_name, data_dir, out_dir, epochs, seed):
+  """Trains a zoo model with scripts/train.py into out_dir/pretrain, once.
+
+  Returns:
+    (model, seconds the training took).
+  """
   folder = os.path.join(out_dir, "pretrain")
-  model_path = os.path.join(folder, "model.keras")
   metrics_path = os.path.join(folder, "metrics.json")
-  if os.path.exists(metrics_path):
-    logging.info("Using the cached baseline %s.", model_path)
-    return io_utils.load_model(model_path), io_utils.read_json(metrics_path)
-  recipe = mlperf_tiny_models.get_model_info(model_name).recipe
-  epochs = epochs or recipe.epochs
-  logging.info("Training %s for %d epochs (batch %d, %s at %g).", model_name,
-               epochs, recipe.batch_size, recipe.optimizer,
-               recipe.learning_rate)
-  start = time.time()
-  keras.utils.set_random_seed(seed)
-  model = mlperf_tiny_models.get_model(model_name)
-  optimizer = keras.optimizers.get({
-      "class_name": recipe.optimizer,
-      "config": {"learning_rate": recipe.learning_rate}})
-  model.compile(optimizer=optimizer, loss=recipe.loss, metrics=["accuracy"])
-  model.fit(*data["train"], batch_size=recipe.batch_size, epochs=epochs,
-            validation_data=data["val"], shuffle=True, verbose=2,
-            callbacks=[keras.callbacks.TensorBoard(
-                os.path.join(out_dir, "logs", "pretrain"))])
-  metrics = {"model": model_name, "epochs": epochs,
-             "val_accuracy": 100.0 * model.evaluate(*data["val"], verbose=0)[1],
-             "wall_s": time.time() - start}
-  io_utils.save_model(model, model_path)
-  io_utils.write_json(metrics_path, metrics)
-  return model, metrics
+  if not os.path.exists(metrics_path):  # train.py writes it last.
+    command = [sys.executable, os.path.join(_SCRIPTS, "train.py"),
+               "--model=%s" % model_name, "--out_dir=%s" % folder,
+               "--seed=%d" % seed]
+    if epochs:
+      command.append("--epochs=%d" % epochs)
+    if data_dir:
+      command.append("--data_dir=%s" % data_dir)
+    logging.info("Training the baseline: %s", " ".join(command))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [os.path.dirname(_SCRIPTS), os.environ.get("PYTHONPATH", "")]))
+    if subprocess.run(command, env=env, check=False).returncode:
+      sys.exit("Error: training the baseline failed (see above).")
+  else:
+    logging.info("Using the trained baseline in %s.", folder)
+  metrics = io_utils.read_json(metrics_path)
+  return (io_utils.load_model(os.path.join(folder, "model.keras")),
+          float(metrics["train_seconds"]))
 
 
 def main(argv):
@@ -195,9 +192,8 @@ def main(argv):
       raise app.UsageError("Model %s has no data set to train on; give "
                            "--model_path and --dataset." % _MODEL.value)
     data = _load_data(dataset, _DATA_DIR.value)
-    model, metrics = pretrain(_MODEL.value, data, out_dir,
-                              _PRETRAIN_EPOCHS.value, _SEED.value)
-    baseline_wall_s = metrics["wall_s"]
+    model, baseline_wall_s = pretrain(_MODEL.value, _DATA_DIR.value, out_dir,
+                                      _PRETRAIN_EPOCHS.value, _SEED.value)
 
   pruner = iterative.IterativePruner(config, out_dir=out_dir,
                                      resume=_RESUME.value, verbose=True)

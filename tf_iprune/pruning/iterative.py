@@ -379,75 +379,88 @@ class IterativePruner:
   # ------------------------------------------------------------ iteration
   def _iteration(self, t, previous):
     """Runs (or resumes) iteration t; None if nothing is left to prune."""
-    cfg = self.config
     folder = self._iter_dir(t)
     model = io_utils.load_model(previous)
     plans = self.policy.layer_plans(model)
-    if cfg.method == "magnitude":
-      step = cfg.magnitude_step or cfg.upper_bound / 2
-      allocation = self._cached_json(os.path.join(folder, "allocation"), lambda: {
-          "overall_ratio": step,
-          "initial_sparsity": 1 - (1 - step) ** (t - 1),
-          "target_sparsity": 1 - (1 - step) ** t})
-      steps = [allocation]
-      step_ratios = {n: step for n in plans}
-      fine = lambda: fine_tune.fine_tune_magnitude(
-          model, allocation["initial_sparsity"], allocation["target_sparsity"],
-          self.policy, self._train, cfg.fine_tune_epochs, cfg.batch_size,
-          cfg.learning_rate, cfg.loss, self._seed(t, 3),
-          self._path("logs", folder), self.verbose)
-      expected = None
+    if self.config.method == "magnitude":
+      planned = self._plan_magnitude(t, folder, model, plans)
     else:
-      context = []
-
-      def ctx():
-        if not context:
-          context.append(strategy.StepContext(
-              model, plans, self.criterion, *self._val_subset,
-              batch_size=cfg.eval_batch_size))
-        return context[0]
-
-      sens = self._cached_json(os.path.join(folder, "sensitivity"), lambda: (
-          strategy.network_level(ctx(), cfg.upper_bound,
-                                 cfg.sensitivity_ratios, cfg.max_ratio,
-                                 self.verbose)))
-      overall = cfg.overall_ratio or sens["overall_ratio"]
-      allocation = self._cached_json(
-          os.path.join(folder, "allocation"), lambda: strategy.layer_level(
-              ctx(), overall, cfg.max_ratio, cfg.epsilon, cfg.accuracy_weight,
-              np.random.default_rng(self._seed(t, 2)), self.verbose,
-              steps=cfg.annealing_steps,
-              initial_acceptance=cfg.initial_acceptance,
-              final_temperature_ratio=cfg.final_temperature_ratio).to_dict())
-      if allocation["total_weights"] == 0:
-        return None
-      steps = [sens, allocation]
-      step_ratios = allocation["ratios"]
-      fine = lambda: fine_tune.fine_tune_blocks(
-          model, allocation["sparsities"], self.policy, self._train,
-          cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate, cfg.loss,
-          self._seed(t, 3), self._path("logs", folder), self.verbose)
-      expected = {n: block_mask.LayerBlocks.from_kernel(
-          n, hardware.BlockGrid(*plans[n]),
-          prune_registry.prunable_weight(model.get_layer(n)).numpy()
-      ).keep_after(b) for n, b in allocation["blocks"].items()}
+      planned = self._plan_blocks(t, folder, model, plans)
+    if planned is None:
+      return None
+    steps, step_ratios, tune, expected = planned
 
     def fine_tune_step():
-      tuned = fine()
+      tuned = tune()
       if expected is not None:
         _check_blocks(tuned, plans, expected)
       io_utils.save_model(tuned, self._path(folder, "model.keras"))
       return report.measure(tuned, self.policy, self._val, self._test,
-                            cfg.eval_batch_size)
+                            self.config.eval_batch_size)
 
     metrics = self._cached_json(os.path.join(folder, "metrics"),
                                 fine_tune_step)
-    record = dict(metrics)
-    record.update(
-        iteration=t, overall_ratio=allocation["overall_ratio"],
-        step_ratios=step_ratios,
-        wall_s=metrics["wall_s"] + sum(s["wall_s"] for s in steps))
-    return record
+    return dict(metrics, iteration=t,
+                overall_ratio=steps[-1]["overall_ratio"],
+                step_ratios=step_ratios,
+                wall_s=metrics["wall_s"] + sum(s["wall_s"] for s in steps))
+
+  def _plan_magnitude(self, t, folder, model, plans):
+    """The magnitude baseline's target for iteration t, and its tuning."""
+    cfg = self.config
+    step = cfg.magnitude_step or cfg.upper_bound / 2
+    allocation = self._cached_json(os.path.join(folder, "allocation"), lambda: {
+        "overall_ratio": step,
+        "initial_sparsity": 1 - (1 - step) ** (t - 1),
+        "target_sparsity": 1 - (1 - step) ** t})
+
+    def tune():
+      return fine_tune.fine_tune_magnitude(
+          model, allocation["initial_sparsity"], allocation["target_sparsity"],
+          self.policy, self._train, cfg.fine_tune_epochs, cfg.batch_size,
+          cfg.learning_rate, cfg.loss, self._seed(t, 3),
+          self._path("logs", folder), self.verbose)
+
+    return [allocation], {n: step for n in plans}, tune, None
+
+  def _plan_blocks(self, t, folder, model, plans):
+    """The three steps of iteration t (each checkpointed), and its tuning."""
+    cfg = self.config
+    context = []
+
+    def ctx():  # Built only if a step has to be computed.
+      if not context:
+        context.append(strategy.StepContext(
+            model, plans, self.criterion, *self._val_subset,
+            batch_size=cfg.eval_batch_size))
+      return context[0]
+
+    sens = self._cached_json(os.path.join(folder, "sensitivity"), lambda: (
+        strategy.network_level(ctx(), cfg.upper_bound, cfg.sensitivity_ratios,
+                               cfg.max_ratio, self.verbose)))
+    overall = cfg.overall_ratio or sens["overall_ratio"]
+    allocation = self._cached_json(
+        os.path.join(folder, "allocation"), lambda: strategy.layer_level(
+            ctx(), overall, cfg.max_ratio, cfg.epsilon, cfg.accuracy_weight,
+            np.random.default_rng(self._seed(t, 2)), self.verbose,
+            steps=cfg.annealing_steps,
+            initial_acceptance=cfg.initial_acceptance,
+            final_temperature_ratio=cfg.final_temperature_ratio).to_dict())
+    if allocation["total_weights"] == 0:
+      return None
+    expected = {}
+    for name, blocks in allocation["blocks"].items():
+      kernel = prune_registry.prunable_weight(model.get_layer(name)).numpy()
+      expected[name] = block_mask.LayerBlocks.from_kernel(
+          name, hardware.BlockGrid(*plans[name]), kernel).keep_after(blocks)
+
+    def tune():
+      return fine_tune.fine_tune_blocks(
+          model, allocation["sparsities"], self.policy, self._train,
+          cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate, cfg.loss,
+          self._seed(t, 3), self._path("logs", folder), self.verbose)
+
+    return [sens, allocation], allocation["ratios"], tune, expected
 
   def _seed(self, t, step):
     return int(np.random.SeedSequence([self.config.seed, t, step])
