@@ -64,7 +64,9 @@ _FINE_TUNE_EPOCHS = flags.DEFINE_integer(
 _BATCH_SIZE = flags.DEFINE_integer(
     "batch_size", 64, "Fine-tuning batch size.", lower_bound=1)
 _LEARNING_RATE = flags.DEFINE_float(
-    "learning_rate", 1e-3, "Fine-tuning learning rate (Adam).")
+    "learning_rate", None, "Fine-tuning learning rate (Adam); default: the "
+    "zoo model's training recipe (fine-tuning faster than the model was "
+    "trained loses accuracy), else 1e-3.")
 _MAX_ITERATIONS = flags.DEFINE_integer(
     "max_iterations", 10, "Pruning iterations at most.", lower_bound=1)
 _ANNEALING_STEPS = flags.DEFINE_integer(
@@ -153,16 +155,27 @@ def main(argv):
   if _THREADS.value:
     tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
     tf.config.threading.set_inter_op_parallelism_threads(1)
+  zoo_name = _MODEL.value
+  if _MODEL_PATH.value:
+    try:
+      model = io_utils.load_model(_MODEL_PATH.value)
+    except (ValueError, OSError) as e:
+      raise app.UsageError("--model_path: %s" % e) from None
+    if model.name in mlperf_tiny_models.list_models():
+      zoo_name = model.name
+  learning_rate = _LEARNING_RATE.value or (
+      mlperf_tiny_models.get_model_info(zoo_name).recipe.learning_rate
+      if zoo_name else 1e-3)
   try:
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
         upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
         max_iterations=_MAX_ITERATIONS.value,
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,
-        batch_size=_BATCH_SIZE.value, learning_rate=_LEARNING_RATE.value,
+        batch_size=_BATCH_SIZE.value, learning_rate=learning_rate,
         annealing_steps=_ANNEALING_STEPS.value,
         accuracy_weight=_ACCURACY_WEIGHT.value, val_subset=_VAL_SUBSET.value,
-        seed=_SEED.value, plan=_PLAN.value, model_name=_MODEL.value,
+        seed=_SEED.value, plan=_PLAN.value, model_name=zoo_name,
         tile_overrides=parse_tile_overrides(_TILE_OVERRIDES.value) or None)
   except ValueError as e:
     raise app.UsageError(str(e).replace("PruningConfig.", "--")) from None
@@ -173,13 +186,9 @@ def main(argv):
                          "continue it, or choose another --out_dir." % out_dir)
 
   if _MODEL_PATH.value:
-    try:
-      model = io_utils.load_model(_MODEL_PATH.value)
-    except (ValueError, OSError) as e:
-      raise app.UsageError("--model_path: %s" % e) from None
     dataset = _DATASET.value
-    if dataset is None and model.name in mlperf_tiny_models.list_models():
-      dataset = mlperf_tiny_models.get_model_info(model.name).dataset
+    if dataset is None and zoo_name:
+      dataset = mlperf_tiny_models.get_model_info(zoo_name).dataset
     if dataset is None:
       raise app.UsageError("--dataset is required: model %r is not a zoo "
                            "model." % model.name)

@@ -220,7 +220,8 @@ def anneal(layers: Sequence, total: int, caps: Sequence[int],
           best_p, best_f = list(p), f
       if k % max(1, steps // 50) == 0 or k == steps - 1:
         trace.append((k, temperature, f, best_f))
-      bar.set_postfix(T="%.3g" % temperature, f="%.4f" % f, best="%.4f" % best_f)
+      bar.set_postfix(T="%.3g" % temperature, f="%.4f" % f,
+                      best="%.4f" % best_f)
       bar.update()
 
   def rate(window):

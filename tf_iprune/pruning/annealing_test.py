@@ -41,7 +41,8 @@ def test_every_state_keeps_the_sum_and_the_caps():
     return float(np.random.default_rng(sum(counts)).random())
 
   # Check the targets of every proposal, not just the result.
-  search = annealing._Search(layers, caps, objective,  # pylint: disable=protected-access
+  # pylint: disable=protected-access
+  search = annealing._Search(layers, caps, objective,
                              np.random.default_rng(0), 3)
   p = annealing.proportional_allocation(
       total, [l.remaining_weights for l in layers], caps)

@@ -133,8 +133,8 @@ class LayerBlocks:
 
   def sparsity_after(self, n):
     """Cumulative sparsity (fraction of all kernel weights in pruned blocks)."""
-    pruned = self.total_weights - self.remaining_weights + self.pruned_weights(n)
-    return pruned / self.total_weights
+    before = self.total_weights - self.remaining_weights
+    return (before + self.pruned_weights(n)) / self.total_weights
 
 
 def select_blocks(grid, kernel, keep, sparsity):

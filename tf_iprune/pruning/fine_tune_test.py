@@ -7,6 +7,8 @@ from tf_iprune.pruning import fine_tune
 from tf_iprune.pruning import pruning_policy
 from tf_iprune.pruning import testing
 
+_LOSS = "sparse_categorical_crossentropy"
+
 
 @pytest.fixture(scope="module")
 def setup():
@@ -19,16 +21,14 @@ def setup():
 def test_blocks(setup):
   model, policy, train = setup
   tuned = fine_tune.fine_tune_blocks(model, {"conv2": 0.5}, policy, train, 1,
-                                     64, 1e-3, "sparse_categorical_crossentropy",
-                                     seed=0)
+                                     64, 1e-3, _LOSS, seed=0)
   plans = policy.layer_plans(tuned)
   grid = hardware.BlockGrid(*plans["conv2"])
   assert (~grid.nonzero_blocks(tuned.get_layer("conv2").kernel.numpy())
           ).sum() == 12
   assert [type(l) for l in tuned.layers] == [type(l) for l in model.layers]
   again = fine_tune.fine_tune_blocks(model, {"conv2": 0.5}, policy, train, 1,
-                                     64, 1e-3, "sparse_categorical_crossentropy",
-                                     seed=0)
+                                     64, 1e-3, _LOSS, seed=0)
   for a, b in zip(tuned.get_weights(), again.get_weights()):
     np.testing.assert_array_equal(a, b)  # Seeded: the same training.
 
@@ -36,8 +36,7 @@ def test_blocks(setup):
 def test_magnitude(setup):
   model, policy, train = setup
   tuned = fine_tune.fine_tune_magnitude(
-      model, 0.0, 0.4, policy, train, 2, 64, 1e-3,
-      "sparse_categorical_crossentropy", seed=0)
+      model, 0.0, 0.4, policy, train, 2, 64, 1e-3, _LOSS, seed=0)
   for name in ("conv1", "conv2", "fc"):
     kernel = tuned.get_layer(name).kernel.numpy()
     assert np.mean(kernel == 0) == pytest.approx(0.4, abs=0.02)

@@ -19,9 +19,10 @@ against `TESTED_TFMOT_VERSIONS` and other versions are refused.
 import numpy as np
 import tensorflow as tf
 import tensorflow_model_optimization as tfmot
-# pylint: disable=g-direct-tensorflow-import
+# pylint: disable=g-direct-tensorflow-import,line-too-long
 from tensorflow_model_optimization.python.core.sparsity.keras import pruning_impl
 from tensorflow_model_optimization.python.core.sparsity.keras import pruning_wrapper as tfmot_wrapper
+# pylint: enable=line-too-long
 
 from tf_iprune import hardware
 from tf_iprune.legacy_keras import keras

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_model_optimization as tfmot
-# pylint: disable=g-direct-tensorflow-import
+# pylint: disable=g-direct-tensorflow-import,line-too-long
 from tensorflow_model_optimization.python.core.sparsity.keras import pruning_impl
 
 from tf_iprune import hardware
@@ -35,7 +35,8 @@ def test_tfmot_version_is_pinned():
 def test_the_overridden_private_method_still_exists_in_tfmot():
   # The override only works while tfmot's mask update calls this method
   # with the weight variable and uses (threshold, mask) it returns.
-  original = pruning_impl.Pruning._maybe_update_block_mask  # pylint: disable=protected-access
+  # pylint: disable=protected-access
+  original = pruning_impl.Pruning._maybe_update_block_mask
   assert list(inspect.signature(original).parameters) == ["self", "weights"]
   source = inspect.getsource(pruning_impl.Pruning.conditional_mask_update)
   assert "self._maybe_update_block_mask(weight)" in source

@@ -95,7 +95,8 @@ def rank(sensitivities) -> List[str]:
                                       names.index(n)))
 
 
-def overall_ratio(ranking, costs, upper_bound) -> Tuple[float, Dict[str, float]]:
+def overall_ratio(ranking, costs,
+                  upper_bound) -> Tuple[float, Dict[str, float]]:
   """The first guideline: this step's overall pruning ratio G.
 
   The layer of rank i (1 = most sensitive) of n is mapped to the ratio
