@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from tf_iprune.legacy_keras import keras
 from tf_iprune.pruning import criteria
 from tf_iprune.pruning import pruning_policy
 from tf_iprune.pruning import strategy
@@ -59,3 +60,29 @@ def test_objective_is_scale_free(context):
   drop = max(0.0, context.reference[0] - accuracy)
   assert objective(blocks) == pytest.approx(
       costs / context.dense_cost() + 0.001 * drop ** 2)
+
+
+def test_search_favours_the_layer_with_most_outputs_per_weight():
+  """Accuracy switched off: the real criterion alone decides the ratios.
+
+  conv runs on 16 x 16 = 256 positions (a block of 16 weights saves 4 x 256
+  outputs), fc on one (a block of 16 weights saves 4 outputs), and they hold
+  the same number of weights.
+  """
+  inputs = keras.Input((16, 16, 16))
+  x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
+  x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+  outputs = keras.layers.Dense(16, name="fc")(x)
+  model = keras.Model(inputs, outputs, name="two_layers")
+  plans = pruning_policy.IntermittentPolicy(
+      tile_overrides={"conv": (4, 4), "fc": (4, 4)}).layer_plans(model)
+  x = np.random.default_rng(0).normal(size=(8, 16, 16, 16)).astype(
+      np.float32)
+  ctx = strategy.StepContext(model, plans,
+                             criteria.get_criterion("intermittent"), x,
+                             np.zeros(8, np.int64))
+  allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
+                                    np.random.default_rng(0), steps=100)
+  conv_cap = ctx.layers["conv"].max_prunable_weights(0.9)
+  assert allocation.targets["conv"] == min(conv_cap, allocation.total_weights)
+  assert allocation.ratios["conv"] > 0.5 > allocation.ratios["fc"]
