@@ -13,11 +13,14 @@ a layer's largest block), clipped to what the two layers allow, so every
 move changes at least one block count and keeps the sum.
 
 Temperature schedule: before the search, `calibration_moves` random moves
-from the initial state are scored; T0 = -mean(worsening deltas) /
-ln(initial_acceptance), so a worsening move of average size is accepted
-with probability `initial_acceptance` (0.5 by default). The temperature
-then falls geometrically, T_k = T0 * final_temperature_ratio^(k / (steps -
-1)), to near-greedy search. A worsening move (delta f > 0) is accepted with
+from the initial state are scored; T0 = -median(worsening deltas) /
+ln(initial_acceptance), so a worsening move of median size is accepted
+with probability `initial_acceptance` (0.5 by default). The median, not the
+mean: a few catastrophic moves (emptying a sensitive layer costs tens of
+points of accuracy) would otherwise make T0 so hot that the search is a
+random walk for most of its steps. The temperature then falls
+geometrically, T_k = T0 * final_temperature_ratio^(k / (steps - 1)), by
+default a thousandfold, to a near-greedy search. A worsening move (delta f > 0) is accepted with
 probability exp(-delta f / T_k); the acceptance rate of worsening moves in
 the first and last fifth of the steps is recorded. The best state seen is
 returned.
@@ -42,7 +45,8 @@ class AnnealingResult:
     initial_objective: Objective of the proportional start.
     initial_temperature, final_temperature: T0 and the last temperature.
     calibrated_acceptance: Mean exp(-delta/T0) over the calibration moves
-      that worsen the objective.
+      that worsen the objective (below initial_acceptance when a few of
+      them are catastrophic).
     early_acceptance, late_acceptance: Accepted fraction of worsening moves
       in the first and last fifth of the steps (None if there were none).
     accepted: Accepted moves (all kinds).
@@ -144,7 +148,7 @@ class _Search:
 
 def anneal(layers: Sequence, total: int, caps: Sequence[int],
            objective: Callable[[Tuple[int, ...]], float], rng,
-           steps=300, initial_acceptance=0.5, final_temperature_ratio=0.01,
+           steps=300, initial_acceptance=0.5, final_temperature_ratio=0.001,
            calibration_moves=20, max_move_blocks=3,
            verbose=False) -> AnnealingResult:
   """Searches per-layer weight targets minimising `objective`.
@@ -156,8 +160,8 @@ def anneal(layers: Sequence, total: int, caps: Sequence[int],
     objective: Block counts per layer -> value to minimise.
     rng: numpy Generator (the search is deterministic given its state).
     steps: Moves to try.
-    initial_acceptance: Acceptance probability of an average worsening move
-      at the start, in (0, 1).
+    initial_acceptance: Acceptance probability of a median worsening move at
+      the start, in (0, 1).
     final_temperature_ratio: Last temperature / first, in (0, 1].
     calibration_moves: Random moves that calibrate T0.
     max_move_blocks: Largest move, in blocks of the coarser of two layers.
@@ -187,7 +191,7 @@ def anneal(layers: Sequence, total: int, caps: Sequence[int],
     if delta > 0:
       worse.append(delta)
   if worse:
-    t0 = -float(np.mean(worse)) / math.log(initial_acceptance)
+    t0 = -float(np.median(worse)) / math.log(initial_acceptance)
     calibrated = float(np.mean(np.exp(-np.asarray(worse) / t0)))
   else:
     t0, calibrated = 1.0, None  # No worsening move: any T0 will do.

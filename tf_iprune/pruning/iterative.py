@@ -80,8 +80,8 @@ class PruningConfig:
     annealing_steps: Moves of the annealing search.
     accuracy_weight: Weight of (drop / epsilon)^2 in the annealing
       objective, whose cost term is cost / dense cost (see `strategy`).
-    initial_acceptance: Annealing: acceptance of an average worsening move
-      at the start.
+    initial_acceptance: Annealing: acceptance of a median worsening move at
+      the start.
     final_temperature_ratio: Annealing: last / first temperature.
     val_subset: Validation examples used by the sensitivity analysis and the
       search (a seeded sample; fine-tuned models use the whole split).
@@ -108,7 +108,7 @@ class PruningConfig:
   annealing_steps: int = 300
   accuracy_weight: float = 0.001
   initial_acceptance: float = 0.5
-  final_temperature_ratio: float = 0.01
+  final_temperature_ratio: float = 0.001
   val_subset: int = 1000
   eval_batch_size: int = 256
   magnitude_step: Optional[float] = None
