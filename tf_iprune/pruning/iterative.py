@@ -173,6 +173,14 @@ def _fingerprint(model):
   return digest.hexdigest()
 
 
+def _data_fingerprint(*splits):
+  digest = hashlib.sha256()
+  for split in splits:
+    for array in split or ():
+      digest.update(np.ascontiguousarray(array).tobytes())
+  return digest.hexdigest()
+
+
 def _subset(data, size, seed):
   x, y = data
   if len(x) <= size:
@@ -251,9 +259,10 @@ class IterativePruner:
     if self.step_callback:
       self.step_callback(name)
 
-  def _prepare(self, model):
+  def _prepare(self, model, data):
     state = {"version": _STATE_VERSION, "config": self.config.to_dict(),
-             "baseline_fingerprint": _fingerprint(model)}
+             "baseline_fingerprint": _fingerprint(model),
+             "data_fingerprint": _data_fingerprint(*data)}
     path = self._path("state.json")
     if os.path.exists(path):
       if not self.resume:
@@ -269,9 +278,11 @@ class IterativePruner:
                              self._dir, ", ".join(differ), ", ".join(
                                  "%s=%r" % (k, old["config"].get(k))
                                  for k in differ)))
-      if old["baseline_fingerprint"] != state["baseline_fingerprint"]:
-        raise ValueError("Cannot resume the run in %s: the model to prune "
-                         "differs from the run's baseline." % self._dir)
+      for key, what in (("baseline_fingerprint", "model to prune"),
+                        ("data_fingerprint", "data")):
+        if old[key] != state[key]:
+          raise ValueError("Cannot resume the run in %s: the %s differs from "
+                           "the run's." % (self._dir, what))
     else:
       io_utils.write_json(path, state)
 
@@ -310,7 +321,7 @@ class IterativePruner:
 
   def _run(self, model, train_data, val_data, test_data, baseline_wall_s):
     cfg = self.config
-    self._prepare(model)
+    self._prepare(model, (train_data, val_data, test_data))
     self._train, self._val, self._test = train_data, val_data, test_data
     self._val_subset = _subset(val_data, cfg.val_subset, cfg.seed)
 

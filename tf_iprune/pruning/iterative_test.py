@@ -106,5 +106,7 @@ def test_out_dir_and_data_errors(tmp_path):
                                    tile_overrides=testing.tiles(model))
   with pytest.raises(ValueError, match="model to prune differs"):
     same.run(testing.tiny_cnn(seed=1), data, data)
+  with pytest.raises(ValueError, match="the data differs"):
+    same.run(model, data, testing.data(64, 1))
   summary = same.run(model, data, data).summary
   assert summary["iterations"] == [] and summary["chosen"]["iteration"] == 0
