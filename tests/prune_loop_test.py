@@ -137,10 +137,10 @@ def test_resume_after_an_interruption_gives_the_same_result(setup, tmp_path):
 
 _CHILD = r"""
 import sys
-from tf_iprune.pruning import iterative, testing
+from tf_iprune.pruning import io_utils, iterative, testing
 sys.path.insert(0, {tests!r})
 import prune_loop_test as t
-model = testing.trained_tiny_cnn(epochs=8)
+model = io_utils.load_model({model!r})
 settings = dict(t.SETTINGS, tile_overrides=testing.tiles(model))
 iterative.IterativePruner(out_dir={out!r}, verbose=False, **settings).run(
     model, testing.data(1024, 10), testing.data(300, 11),
@@ -150,7 +150,10 @@ iterative.IterativePruner(out_dir={out!r}, verbose=False, **settings).run(
 
 def test_resume_after_a_killed_process(setup, tmp_path):
   out = str(tmp_path / "run")
-  code = _CHILD.format(tests=os.path.dirname(__file__), out=out)
+  model_path = str(tmp_path / "trained.keras")
+  io_utils.save_model(setup[0], model_path)  # The very same weights.
+  code = _CHILD.format(tests=os.path.dirname(__file__), model=model_path,
+                       out=out)
   env = dict(os.environ, PYTHONPATH=os.getcwd())
   child = subprocess.Popen([sys.executable, "-c", code], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
