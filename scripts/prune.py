@@ -1,0 +1,224 @@
+r"""Prunes a model with iPrune (or a baseline), from nothing to a pruned model.
+
+  python scripts/prune.py --model=har_cnn --out_dir=runs/har_cnn_iprune
+
+With --model (a zoo name) and no --model_path, the model is first trained on
+its data set by scripts/train.py (the model's recipe; --pretrain_epochs
+overrides its epochs) and cached in out_dir/pretrain/; with --model_path a
+trained .keras/.h5 model is pruned.
+The data come from `mlperf_tiny_models.datasets` (--data_dir for a local copy
+of the real data set, else the embedded default). Decisions use the
+validation split only; the test split is only reported.
+
+Writes to --out_dir, every file atomically:
+  pretrain/                scripts/train.py's model.keras, metrics.json, logs;
+  baseline/, iter_NNN/     per-step checkpoints (see tf_iprune.pruning);
+  logs/                    TensorBoard: per-iteration scalars
+                           (per-layer sparsity, accelerator outputs), and
+                           fine-tuning curves;
+  model.keras              the chosen pruned model;
+  summary.json             sections baseline, iterations, chosen.
+Killed at any point and rerun with --resume (same flags), it continues from
+the last finished step and ends with the same result.
+"""
+import os
+import subprocess
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+
+import mlperf_tiny_models  # Selects Keras 2 before TensorFlow is imported.
+from mlperf_tiny_models import datasets
+import tensorflow as tf
+
+from tf_iprune.pruning import io_utils
+from tf_iprune.pruning import iterative
+
+_SCRIPTS = os.path.dirname(os.path.abspath(__file__))
+
+_MODEL = flags.DEFINE_enum(
+    "model", None, mlperf_tiny_models.list_models(),
+    "Zoo model to prune; trained first unless --model_path is given.")
+_MODEL_PATH = flags.DEFINE_string(
+    "model_path", None, "Trained .keras / .h5 model to prune.")
+_DATASET = flags.DEFINE_string(
+    "dataset", None, "Data set of --model_path (default: the data set of the "
+    "zoo model named like the Keras model or --model).")
+_DATA_DIR = flags.DEFINE_string(
+    "data_dir", None, "Local copy of the real data set; default: the "
+    "embedded data (see mlperf_tiny_models.datasets).")
+_METHOD = flags.DEFINE_enum(
+    "method", "intermittent", list(iterative.METHODS),
+    "intermittent (iPrune), energy (ePrune), magnitude (tfmot) or unpruned.")
+_EPSILON = flags.DEFINE_float(
+    "epsilon", 1.0, "Tolerated validation accuracy drop, percentage points.")
+_UPPER_BOUND = flags.DEFINE_float(
+    "upper_bound", 0.4, "Upper bound on an iteration's overall ratio.")
+_OVERALL_RATIO = flags.DEFINE_float(
+    "overall_ratio", None, "Fixed overall ratio per iteration instead of the "
+    "first guideline.")
+_FINE_TUNE_EPOCHS = flags.DEFINE_integer(
+    "fine_tune_epochs", 5, "Fine-tuning epochs per iteration.", lower_bound=1)
+_BATCH_SIZE = flags.DEFINE_integer(
+    "batch_size", 64, "Fine-tuning batch size.", lower_bound=1)
+_LEARNING_RATE = flags.DEFINE_float(
+    "learning_rate", None, "Fine-tuning learning rate (Adam); default: the "
+    "zoo model's training recipe (fine-tuning faster than the model was "
+    "trained loses accuracy), else 1e-3.")
+_MAX_ITERATIONS = flags.DEFINE_integer(
+    "max_iterations", 10, "Pruning iterations at most.", lower_bound=1)
+_ANNEALING_STEPS = flags.DEFINE_integer(
+    "annealing_steps", 300, "Moves of the annealing search.", lower_bound=0)
+_ACCURACY_WEIGHT = flags.DEFINE_float(
+    "accuracy_weight", 0.001, "Weight of (accuracy drop / epsilon)^2 in the "
+    "annealing objective (see tf_iprune.pruning.strategy).")
+_VAL_SUBSET = flags.DEFINE_integer(
+    "val_subset", 1000, "Validation examples for the sensitivity analysis "
+    "and the search.", lower_bound=1)
+_PLAN = flags.DEFINE_enum(
+    "plan", None, ["auto", "reference"], "Tile plan; default: reference for "
+    "har_cnn, cks_cnn and sqn, auto otherwise.")
+_TILE_OVERRIDES = flags.DEFINE_list(
+    "tile_overrides", [], "Per-layer tiles, e.g. conv1=6:9,fc=2:16 "
+    "(tile_m:tile_n).")
+_PRETRAIN_EPOCHS = flags.DEFINE_integer(
+    "pretrain_epochs", None, "Epochs of training the --model baseline; "
+    "default: the model's recipe.", lower_bound=1)
+_SEED = flags.DEFINE_integer("seed", 0, "Seed of all random numbers.")
+_THREADS = flags.DEFINE_integer(
+    "threads", 2, "TensorFlow intra-op threads (0: TensorFlow's default).",
+    lower_bound=0)
+_OUT_DIR = flags.DEFINE_string("out_dir", None, "Output folder.")
+_RESUME = flags.DEFINE_bool(
+    "resume", False, "Continue the run in --out_dir from its last finished "
+    "step.")
+
+
+def parse_tile_overrides(items):
+  """['conv1=6:9', ...] -> {'conv1': (6, 9)}."""
+  overrides = {}
+  for item in items:
+    try:
+      name, tile = item.split("=")
+      tile_m, tile_n = (int(v) for v in tile.split(":"))
+    except ValueError:
+      raise app.UsageError(
+          "--tile_overrides: %r is not layer=tile_m:tile_n (e.g. "
+          "conv1=6:9)." % item) from None
+    overrides[name] = (tile_m, tile_n)
+  return overrides
+
+
+def _load_data(dataset, data_dir):
+  return {split: datasets.load(dataset, split, data_dir)
+          for split in datasets.SPLITS}
+
+
+def pretrain(model_name, data_dir, out_dir, epochs, seed):
+  """Trains a zoo model with scripts/train.py into out_dir/pretrain, once.
+
+  Returns:
+    (model, seconds the training took).
+  """
+  folder = os.path.join(out_dir, "pretrain")
+  metrics_path = os.path.join(folder, "metrics.json")
+  if not os.path.exists(metrics_path):  # train.py writes it last.
+    command = [sys.executable, os.path.join(_SCRIPTS, "train.py"),
+               "--model=%s" % model_name, "--out_dir=%s" % folder,
+               "--seed=%d" % seed]
+    if epochs:
+      command.append("--epochs=%d" % epochs)
+    if data_dir:
+      command.append("--data_dir=%s" % data_dir)
+    logging.info("Training the baseline: %s", " ".join(command))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [os.path.dirname(_SCRIPTS), os.environ.get("PYTHONPATH", "")]))
+    if subprocess.run(command, env=env, check=False).returncode:
+      sys.exit("Error: training the baseline failed (see above).")
+  else:
+    logging.info("Using the trained baseline in %s.", folder)
+  metrics = io_utils.read_json(metrics_path)
+  return (io_utils.load_model(os.path.join(folder, "model.keras")),
+          float(metrics["train_seconds"]))
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError("Unexpected arguments: %s" % " ".join(argv[1:]))
+  if (_MODEL.value is None) == (_MODEL_PATH.value is None):
+    raise app.UsageError("Give exactly one of --model (a zoo model, trained "
+                         "first) and --model_path (a trained model file).")
+  if not _OUT_DIR.value:
+    raise app.UsageError("--out_dir is required.")
+  if _THREADS.value:
+    tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+  zoo_name = _MODEL.value
+  if _MODEL_PATH.value:
+    try:
+      model = io_utils.load_model(_MODEL_PATH.value)
+    except (ValueError, OSError) as e:
+      raise app.UsageError("--model_path: %s" % e) from None
+    if model.name in mlperf_tiny_models.list_models():
+      zoo_name = model.name
+  learning_rate = _LEARNING_RATE.value or (
+      mlperf_tiny_models.get_model_info(zoo_name).recipe.learning_rate
+      if zoo_name else 1e-3)
+  try:
+    config = iterative.PruningConfig(
+        method=_METHOD.value, epsilon=_EPSILON.value,
+        upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
+        max_iterations=_MAX_ITERATIONS.value,
+        fine_tune_epochs=_FINE_TUNE_EPOCHS.value,
+        batch_size=_BATCH_SIZE.value, learning_rate=learning_rate,
+        annealing_steps=_ANNEALING_STEPS.value,
+        accuracy_weight=_ACCURACY_WEIGHT.value, val_subset=_VAL_SUBSET.value,
+        seed=_SEED.value, plan=_PLAN.value, model_name=zoo_name,
+        tile_overrides=parse_tile_overrides(_TILE_OVERRIDES.value) or None)
+  except ValueError as e:
+    raise app.UsageError(str(e).replace("PruningConfig.", "--")) from None
+  out_dir = _OUT_DIR.value
+  if (os.path.exists(os.path.join(out_dir, "state.json")) and
+      not _RESUME.value):
+    raise app.UsageError("%s already holds a run: rerun with --resume to "
+                         "continue it, or choose another --out_dir." % out_dir)
+
+  if _MODEL_PATH.value:
+    dataset = _DATASET.value
+    if dataset is None and zoo_name:
+      dataset = mlperf_tiny_models.get_model_info(zoo_name).dataset
+    if dataset is None:
+      raise app.UsageError("--dataset is required: model %r is not a zoo "
+                           "model." % model.name)
+    data = _load_data(dataset, _DATA_DIR.value)
+    baseline_wall_s = 0.0
+  else:
+    dataset = _DATASET.value or mlperf_tiny_models.get_model_info(
+        _MODEL.value).dataset
+    if dataset is None:
+      raise app.UsageError("Model %s has no data set to train on; give "
+                           "--model_path and --dataset." % _MODEL.value)
+    data = _load_data(dataset, _DATA_DIR.value)
+    model, baseline_wall_s = pretrain(_MODEL.value, _DATA_DIR.value, out_dir,
+                                      _PRETRAIN_EPOCHS.value, _SEED.value)
+
+  pruner = iterative.IterativePruner(config, out_dir=out_dir,
+                                     resume=_RESUME.value, verbose=True)
+  try:
+    result = pruner.run(model, data["train"], data["val"], data["test"],
+                        baseline_wall_s=baseline_wall_s)
+  except ValueError as e:
+    logging.error("%s", e)
+    sys.exit(1)
+  chosen, base = result.summary["chosen"], result.summary["baseline"]
+  print("Chosen: iteration %d, val accuracy %.2f%% (baseline %.2f%%), test "
+        "accuracy %.2f%%, accelerator outputs %d (baseline %d); summary in %s"
+        % (chosen["iteration"], chosen["val_accuracy"], base["val_accuracy"],
+           chosen["test_accuracy"], chosen["acc_outputs"],
+           base["acc_outputs"], os.path.join(out_dir, "summary.json")))
+
+
+if __name__ == "__main__":
+  app.run(main)

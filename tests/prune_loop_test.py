@@ -1,0 +1,171 @@
+"""Integration tests of the iterative pruning loop on a tiny model."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from tf_iprune import hardware
+from tf_iprune.pruning import io_utils
+from tf_iprune.pruning import iterative
+from tf_iprune.pruning import pruning_policy
+from tf_iprune.pruning import testing
+
+SETTINGS = dict(max_iterations=2, fine_tune_epochs=1, annealing_steps=40,
+                sensitivity_ratios=(0.3, 0.6), val_subset=200, batch_size=64,
+                learning_rate=3e-3, upper_bound=0.5, epsilon=5.0)
+_KEYS = ("val_accuracy", "test_accuracy", "params", "nonzero_weights", "macs",
+         "acc_outputs", "bsr_bytes", "ratios", "wall_s")
+
+
+@pytest.fixture(scope="module")
+def setup():
+  model = testing.trained_tiny_cnn(epochs=8)
+  return model, testing.data(1024, 10), testing.data(300, 11), testing.data(
+      300, 12)
+
+
+def _run(setup, out_dir, **kwargs):
+  model, train, val, test = setup
+  settings = dict(SETTINGS, tile_overrides=testing.tiles(model))
+  settings.update(kwargs)
+  return iterative.IterativePruner(out_dir=out_dir, verbose=False,
+                                   **settings).run(model, train, val, test)
+
+
+def _without_times(summary):
+  text = json.dumps(summary, sort_keys=True)
+  value = json.loads(text)
+
+  def strip(node):
+    if isinstance(node, dict):
+      return {k: strip(v) for k, v in node.items() if k != "wall_s"}
+    if isinstance(node, list):
+      return [strip(v) for v in node]
+    return node
+
+  return strip(value)
+
+
+def test_full_loop(setup, tmp_path):
+  result = _run(setup, str(tmp_path))
+  summary = io_utils.read_json(str(tmp_path / "summary.json"))
+  assert summary == json.loads(json.dumps(result.summary))
+  for section in [summary["baseline"], summary["chosen"]] + summary[
+      "iterations"]:
+    for key in _KEYS:
+      assert key in section, key
+  assert len(summary["iterations"]) >= 1
+  base = summary["baseline"]
+  assert all(r == 0.0 for r in base["ratios"].values())
+  first = summary["iterations"][0]
+  assert first["acc_outputs"] < base["acc_outputs"]
+  assert first["nonzero_weights"] < base["nonzero_weights"]
+  # Every iteration prunes G of the remaining weights (up to whole blocks).
+  allocation = io_utils.read_json(str(tmp_path / "iter_001" /
+                                      "allocation.json"))
+  assert sum(allocation["targets"].values()) == allocation["total_weights"]
+  assert allocation["total_weights"] == round(
+      allocation["overall_ratio"] * base["nonzero_weights"])
+  # The summary's numbers are the hardware model's for the chosen model.
+  chosen = summary["chosen"]
+  model = io_utils.load_model(str(tmp_path / "model.keras"))
+  policy = pruning_policy.IntermittentPolicy(
+      tile_overrides=testing.tiles(model))
+  specs, plans = policy.model_plans(model)
+  profile = hardware.profile_model(specs, hardware.keras_kernels(model),
+                                   plans=plans)
+  assert chosen["acc_outputs"] == profile["total"]["acc_outputs"]
+  assert chosen["bsr_bytes"] == profile["total"]["bsr_bytes"]
+  assert chosen["val_accuracy"] >= base["val_accuracy"] - SETTINGS["epsilon"]
+  # TensorBoard: per-iteration scalars and fine-tuning logs.
+  assert os.listdir(tmp_path / "logs" / "pruning")
+  assert os.path.isdir(tmp_path / "logs" / "iter_001")
+
+
+def test_baseline_methods(setup, tmp_path):
+  energy = _run(setup, str(tmp_path / "energy"), method="energy",
+                max_iterations=1).summary
+  assert energy["iterations"][0]["acc_outputs"] < energy["baseline"][
+      "acc_outputs"]
+  magnitude = _run(setup, str(tmp_path / "magnitude"), method="magnitude",
+                   max_iterations=1).summary
+  step = SETTINGS["upper_bound"] / 2
+  ratios = magnitude["iterations"][0]["ratios"]
+  assert ratios["dw"] == 0.0  # tfmot cannot prune DepthwiseConv2D.
+  for name in ("conv1", "conv2", "fc"):
+    assert ratios[name] == pytest.approx(step, abs=0.02)
+  # tfmot's block_size on the Dense layer: whole (tile_n, tile_m) blocks.
+  model = io_utils.load_model(str(tmp_path / "magnitude" / "iter_001" /
+                                  "model.keras"))
+  kernel = model.get_layer("fc").kernel.numpy()
+  tile_m, tile_n = testing.TILES["fc"]
+  blocks = kernel.reshape(-1, tile_n, kernel.shape[1] // tile_m, tile_m)
+  zero = (blocks == 0).all(axis=(1, 3))
+  assert np.array_equal(zero, (blocks == 0).any(axis=(1, 3)))
+  unpruned = _run(setup, str(tmp_path / "unpruned"),
+                  method="unpruned").summary
+  assert unpruned["iterations"] == []
+  assert unpruned["chosen"]["acc_outputs"] == unpruned["baseline"][
+      "acc_outputs"]
+
+
+def test_resume_after_an_interruption_gives_the_same_result(setup, tmp_path):
+  reference = _run(setup, str(tmp_path / "whole")).summary
+
+  class Interrupted(Exception):
+    pass
+
+  def stop_after(step_name):
+    def callback(name):
+      if name == step_name:
+        raise Interrupted(name)
+    return callback
+
+  out = str(tmp_path / "killed")
+  for step_name in ("iter_001/allocation", "iter_002/sensitivity"):
+    with pytest.raises(Interrupted):
+      _run(setup, out, resume=True, step_callback=stop_after(step_name))
+  assert not os.path.exists(os.path.join(out, "summary.json"))
+  resumed = _run(setup, out, resume=True).summary
+  assert _without_times(resumed) == _without_times(reference)
+
+
+_CHILD = r"""
+import sys
+from tf_iprune.pruning import io_utils, iterative, testing
+sys.path.insert(0, {tests!r})
+import prune_loop_test as t
+model = io_utils.load_model({model!r})
+settings = dict(t.SETTINGS, tile_overrides=testing.tiles(model))
+iterative.IterativePruner(out_dir={out!r}, verbose=False, **settings).run(
+    model, testing.data(1024, 10), testing.data(300, 11),
+    testing.data(300, 12))
+"""
+
+
+def test_resume_after_a_killed_process(setup, tmp_path):
+  out = str(tmp_path / "run")
+  model_path = str(tmp_path / "trained.keras")
+  io_utils.save_model(setup[0], model_path)  # The very same weights.
+  code = _CHILD.format(tests=os.path.dirname(__file__), model=model_path,
+                       out=out)
+  env = dict(os.environ, PYTHONPATH=os.getcwd())
+  child = subprocess.Popen([sys.executable, "-c", code], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+  marker = os.path.join(out, "iter_001", "allocation.json")
+  deadline = time.time() + 120
+  while not os.path.exists(marker) and child.poll() is None:
+    assert time.time() < deadline, "the child never reached iteration 1"
+    time.sleep(0.05)
+  child.send_signal(signal.SIGKILL)
+  child.wait()
+  assert child.returncode == -signal.SIGKILL, child.stderr.read()[-2000:]
+  assert not os.path.exists(os.path.join(out, "summary.json"))
+  resumed = _run(setup, out, resume=True).summary
+  reference = _run(setup, str(tmp_path / "whole")).summary
+  assert _without_times(resumed) == _without_times(reference)

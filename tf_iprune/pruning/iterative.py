@@ -1,0 +1,571 @@
+"""The iterative estimate-prune-retrain loop, with checkpoints and resume.
+
+Each iteration prunes the model left by the previous one (`strategy`, or
+tfmot's magnitude pruning for the baseline) and fine-tunes it. The loop
+stops when the validation accuracy after fine-tuning has dropped more than
+`epsilon` percentage points below the unpruned model's for the second time
+(the "second chance": after the first such drop pruning continues from the
+failed model), after `max_iterations`, or when nothing is left to prune. It
+returns the most compact model, the one with the fewest accelerator outputs
+(then fewest non-zero weights, then earliest), among the unpruned model and
+the iterations within epsilon. Only the validation split is used to decide;
+the test split is only reported.
+
+Methods (`method=`), all run by this loop with the same fine-tuning epochs
+per iteration and chosen by the same rule:
+  intermittent  iPrune: the three-step strategy with accelerator outputs.
+  energy        ePrune: the same pipeline with the conventional-engine
+                energy of each layer as the criterion.
+  magnitude     tfmot's prune_low_magnitude with PolynomialDecay; iteration t
+                raises the target sparsity to 1 - (1 - magnitude_step)^t
+                (magnitude_step defaults to upper_bound / 2, the mean of the
+                first guideline's ratios).
+  unpruned      no pruning: the summary holds the baseline only.
+
+Checkpoints. Under `out_dir` every finished step is a file written
+atomically: baseline/{model.keras,metrics.json}, then per iteration
+iter_NNN/sensitivity.json, allocation.json, model.keras and metrics.json. A
+run restarted with resume=True skips the steps whose file exists; every
+step starts from files only and seeds its randomness from (seed, iteration),
+so a resumed run ends with the same result as an uninterrupted one.
+TensorBoard logs go to out_dir/logs (per-iteration scalars in
+logs/pruning, fine-tuning curves and mask sparsity in logs/iter_NNN).
+"""
+import dataclasses
+import hashlib
+import os
+import tempfile
+import time
+from typing import Optional, Tuple
+
+from absl import logging
+import numpy as np
+import tensorflow as tf
+
+from tf_iprune import hardware
+from tf_iprune.pruning import criteria
+from tf_iprune.pruning import block_mask
+from tf_iprune.pruning import fine_tune
+from tf_iprune.pruning import io_utils
+from tf_iprune.pruning import model_utils
+from tf_iprune.pruning import prune_registry
+from tf_iprune.pruning import pruning_policy as policy_lib
+from tf_iprune.pruning import report
+from tf_iprune.pruning import sensitivity as sensitivity_lib
+from tf_iprune.pruning import strategy
+
+METHODS = ("intermittent", "energy", "magnitude", "unpruned")
+_STATE_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class PruningConfig:
+  """Settings of an iterative pruning run (all of them shape the result).
+
+  Attributes:
+    method: One of METHODS.
+    epsilon: Largest tolerated validation accuracy drop after fine-tuning,
+      in percentage points versus the unpruned model.
+    upper_bound: G^, the upper bound on an iteration's overall ratio.
+    overall_ratio: If set, every iteration uses this G instead of the first
+      guideline (to compare methods at the same G).
+    max_ratio: The most a layer may lose in one iteration (fraction of its
+      remaining weights); a layer always keeps one block.
+    max_iterations: Iterations at most.
+    fine_tune_epochs: Fine-tuning epochs per iteration (every method).
+    batch_size: Fine-tuning batch size.
+    learning_rate: Adam learning rate of fine-tuning.
+    loss: Keras loss of fine-tuning.
+    sensitivity_ratios: Ratios of the sensitivity analysis.
+    annealing_steps: Moves of the annealing search.
+    accuracy_weight: Weight of (drop / epsilon)^2 in the annealing
+      objective, whose cost term is cost / dense cost (see `strategy`).
+    initial_acceptance: Annealing: acceptance of a median worsening move at
+      the start.
+    final_temperature_ratio: Annealing: last / first temperature.
+    val_subset: Validation examples used by the sensitivity analysis and the
+      search (a seeded sample; fine-tuned models use the whole split).
+    eval_batch_size: Forward-pass batch size of evaluations.
+    magnitude_step: Per-iteration step of the magnitude baseline's target
+      (fraction of the remaining weights); None for upper_bound / 2.
+    seed: Seeds everything.
+    plan: Tile plan ('auto', 'reference'; None: 'reference' for the paper's
+      models, else 'auto').
+    model_name: Zoo model name for the 'reference' plan (None: model.name).
+    tile_overrides: {layer name: [tile_m, tile_n]}.
+  """
+  method: str = "intermittent"
+  epsilon: float = 1.0
+  upper_bound: float = 0.4
+  overall_ratio: Optional[float] = None
+  max_ratio: float = 0.9
+  max_iterations: int = 10
+  fine_tune_epochs: int = 2
+  batch_size: int = 64
+  learning_rate: float = 1e-3
+  loss: str = "sparse_categorical_crossentropy"
+  sensitivity_ratios: Tuple[float, ...] = sensitivity_lib.DEFAULT_RATIOS
+  annealing_steps: int = 300
+  accuracy_weight: float = 0.001
+  initial_acceptance: float = 0.5
+  final_temperature_ratio: float = 0.001
+  val_subset: int = 1000
+  eval_batch_size: int = 256
+  magnitude_step: Optional[float] = None
+  seed: int = 0
+  plan: Optional[str] = None
+  model_name: Optional[str] = None
+  tile_overrides: Optional[dict] = None
+
+  def __post_init__(self):
+    def check(ok, field, what):
+      if not ok:
+        raise ValueError("PruningConfig.%s must be %s, got %r." %
+                         (field, what, getattr(self, field)))
+    check(self.method in METHODS, "method", "one of " + ", ".join(METHODS))
+    check(self.epsilon > 0, "epsilon", "> 0 (percentage points)")
+    check(0 < self.upper_bound <= 1, "upper_bound", "in (0, 1]")
+    check(self.overall_ratio is None or 0 < self.overall_ratio < 1,
+          "overall_ratio", "None or in (0, 1)")
+    check(0 < self.max_ratio <= 1, "max_ratio", "in (0, 1]")
+    for field in ("max_iterations", "fine_tune_epochs", "batch_size",
+                  "val_subset", "eval_batch_size"):
+      check(isinstance(getattr(self, field), int) and getattr(self, field) > 0,
+            field, "a positive int")
+    check(isinstance(self.annealing_steps, int) and self.annealing_steps >= 0,
+          "annealing_steps", "an int >= 0")
+    check(self.learning_rate > 0, "learning_rate", "> 0")
+    check(self.accuracy_weight >= 0, "accuracy_weight", ">= 0")
+    check(0 < self.initial_acceptance < 1, "initial_acceptance", "in (0, 1)")
+    check(0 < self.final_temperature_ratio <= 1, "final_temperature_ratio",
+          "in (0, 1]")
+    check(self.magnitude_step is None or 0 < self.magnitude_step < 1,
+          "magnitude_step", "None or in (0, 1)")
+    check(len(self.sensitivity_ratios) > 0 and all(
+        0 < r <= 1 for r in self.sensitivity_ratios), "sensitivity_ratios",
+          "a non-empty list of ratios in (0, 1]")
+    object.__setattr__(self, "sensitivity_ratios",
+                       tuple(float(r) for r in self.sensitivity_ratios))
+
+  def to_dict(self):
+    d = dataclasses.asdict(self)
+    d["sensitivity_ratios"] = list(self.sensitivity_ratios)
+    if self.tile_overrides:
+      d["tile_overrides"] = {n: [int(v) for v in t]
+                             for n, t in self.tile_overrides.items()}
+    return d
+
+
+@dataclasses.dataclass
+class PruningResult:
+  """The chosen model and the run's summary (as in summary.json)."""
+  model: object
+  summary: dict
+  out_dir: Optional[str]
+
+
+def _fingerprint(model):
+  digest = hashlib.sha256()
+  for layer in model.layers:
+    digest.update(layer.name.encode())
+    for w in layer.get_weights():
+      digest.update(np.ascontiguousarray(w).tobytes())
+  return digest.hexdigest()
+
+
+def _data_fingerprint(*splits):
+  digest = hashlib.sha256()
+  for split in splits:
+    for array in split or ():
+      digest.update(np.ascontiguousarray(array).tobytes())
+  return digest.hexdigest()
+
+
+def _subset(data, size, seed):
+  x, y = data
+  if len(x) <= size:
+    return np.asarray(x), np.asarray(y)
+  index = np.sort(np.random.default_rng(seed).permutation(len(x))[:size])
+  return np.asarray(x)[index], np.asarray(y)[index]
+
+
+def _check_data(name, data):
+  if data is None:
+    return
+  if not (isinstance(data, (tuple, list)) and len(data) == 2 and
+          len(data[0]) == len(data[1]) and len(data[0]) > 0):
+    raise ValueError("%s must be a non-empty (x, y) pair of arrays of the "
+                     "same length." % name)
+
+
+class IterativePruner:
+  """Runs the iterative pruning loop of one method.
+
+  Args:
+    config: A PruningConfig; keyword arguments build one if it is None.
+    out_dir: Folder for checkpoints, logs, the chosen model (model.keras)
+      and summary.json; None keeps them in a temporary folder.
+    resume: Continue the run in out_dir from its last finished step.
+    target: `hardware.Target` (default MSP430FR5994).
+    verbose: Progress bars and log lines.
+    step_callback: Called with the name of every finished step (e.g.
+      'iter_002/allocation').
+    deterministic: Enable TensorFlow op determinism (process-wide), which
+      resume and reproducibility rely on.
+    **kwargs: PruningConfig fields.
+  """
+
+  def __init__(self, config=None, out_dir=None, resume=False, target=None,
+               verbose=True, step_callback=None, deterministic=True,
+               **kwargs):
+    if config is None:
+      config = PruningConfig(**kwargs)
+    elif kwargs:
+      raise ValueError("Give either a PruningConfig or its fields, not both.")
+    self.config = config
+    self.out_dir = out_dir
+    self.resume = resume
+    self.verbose = verbose
+    self.step_callback = step_callback
+    self.deterministic = deterministic
+    self.policy = policy_lib.IntermittentPolicy(
+        config.plan, config.model_name, config.tile_overrides, target)
+    if config.method in ("intermittent", "energy"):
+      self.criterion = criteria.get_criterion(config.method,
+                                              self.policy.target)
+
+  # ----------------------------------------------------------------- files
+  def _path(self, *parts):
+    return os.path.join(self._dir, *parts)
+
+  def _iter_dir(self, t):
+    return "iter_%03d" % t
+
+  def _cached_json(self, name, compute):
+    """The JSON of step `name`, computed and written once."""
+    path = self._path(name + ".json")
+    if os.path.exists(path):
+      return io_utils.read_json(path)
+    start = time.time()
+    value = compute()
+    value["wall_s"] = time.time() - start
+    io_utils.write_json(path, value)
+    self._finished(name)
+    return value
+
+  def _finished(self, name):
+    if self.verbose:
+      logging.info("Finished step %s.", name)
+    if self.step_callback:
+      self.step_callback(name)
+
+  def _prepare(self, model, data):
+    state = {"version": _STATE_VERSION, "config": self.config.to_dict(),
+             "baseline_fingerprint": _fingerprint(model),
+             "data_fingerprint": _data_fingerprint(*data)}
+    path = self._path("state.json")
+    if os.path.exists(path):
+      if not self.resume:
+        raise ValueError(
+            "%s already holds a pruning run; pass resume=True (--resume) to "
+            "continue it or choose another output folder." % self._dir)
+      old = io_utils.read_json(path)
+      differ = sorted(k for k in state["config"]
+                      if old["config"].get(k) != state["config"][k])
+      if differ:
+        raise ValueError("Cannot resume the run in %s: settings %s differ "
+                         "from the run's (%s)." % (
+                             self._dir, ", ".join(differ), ", ".join(
+                                 "%s=%r" % (k, old["config"].get(k))
+                                 for k in differ)))
+      for key, what in (("baseline_fingerprint", "model to prune"),
+                        ("data_fingerprint", "data")):
+        if old[key] != state[key]:
+          raise ValueError("Cannot resume the run in %s: the %s differs from "
+                           "the run's." % (self._dir, what))
+    else:
+      io_utils.write_json(path, state)
+
+  # ------------------------------------------------------------------ run
+  def run(self, model, train_data, val_data, test_data=None,
+          baseline_wall_s=0.0):
+    """Prunes `model` iteratively.
+
+    Args:
+      model: Trained plain Sequential/Functional tf_keras model (not
+        changed).
+      train_data: (x, y) for fine-tuning.
+      val_data: (x, y) validation split: decides everything.
+      test_data: (x, y) test split, only reported; may be None.
+      baseline_wall_s: Time it took to train `model`, for the summary.
+
+    Returns:
+      PruningResult.
+    """
+    for name, data in (("train_data", train_data), ("val_data", val_data),
+                       ("test_data", test_data)):
+      _check_data(name, data)
+    self.policy.layer_plans(model)  # Fails early on unsupported models.
+    if self.deterministic:
+      tf.config.experimental.enable_op_determinism()
+    if self.out_dir is None:
+      with tempfile.TemporaryDirectory() as tmp:
+        self._dir = tmp
+        result = self._run(model, train_data, val_data, test_data,
+                           baseline_wall_s)
+        result.out_dir = None
+        return result
+    self._dir = self.out_dir
+    os.makedirs(self._dir, exist_ok=True)
+    return self._run(model, train_data, val_data, test_data, baseline_wall_s)
+
+  def _run(self, model, train_data, val_data, test_data, baseline_wall_s):
+    cfg = self.config
+    self._prepare(model, (train_data, val_data, test_data))
+    self._train, self._val, self._test = train_data, val_data, test_data
+    self._val_subset = _subset(val_data, cfg.val_subset, cfg.seed)
+
+    def baseline():
+      io_utils.save_model(model_utils.copy_model(model),
+                          self._path("baseline", "model.keras"))
+      return report.measure(model, self.policy, val_data, test_data,
+                            cfg.eval_batch_size)
+
+    base = self._cached_json(os.path.join("baseline", "metrics"), baseline)
+    base["wall_s"] = baseline_wall_s + base["wall_s"]
+    report.log_tensorboard(self._path("logs", "pruning"), 0, base)
+    if self.verbose:
+      logging.info("Baseline: val accuracy %.2f%%, %d accelerator outputs.",
+                   base["val_accuracy"], base["acc_outputs"])
+
+    previous = [self._path("baseline", "model.keras")]
+
+    def step(t):
+      record = self._iteration(t, previous[0])
+      if record is not None:
+        previous[0] = self._path(self._iter_dir(t), "model.keras")
+      return record
+
+    def logged(record):
+      report.log_tensorboard(self._path("logs", "pruning"), record["iteration"],
+                             record)
+      if self.verbose:
+        logging.info(
+            "Iteration %d (%s): G %.3f, val accuracy %.2f%% (drop %.2f), "
+            "%d accelerator outputs.", record["iteration"], cfg.method,
+            record["overall_ratio"], record["val_accuracy"],
+            record["accuracy_drop"], record["acc_outputs"])
+
+    if cfg.method == "unpruned":
+      iterations, stop_reason = [], "unpruned"
+    else:
+      iterations, stop_reason = iterate(step, base["val_accuracy"],
+                                        cfg.epsilon, cfg.max_iterations,
+                                        logged)
+    return self._finish(base, iterations, stop_reason)
+
+  def _finish(self, base, iterations, stop_reason):
+    chosen = choose(base, iterations)
+    source = (self._path("baseline", "model.keras") if chosen["iteration"] == 0
+              else self._path(self._iter_dir(chosen["iteration"]),
+                              "model.keras"))
+    model = io_utils.load_model(source)
+    io_utils.save_model(model, self._path("model.keras"))
+    summary = {
+        "method": self.config.method,
+        "config": self.config.to_dict(),
+        "stop_reason": stop_reason,
+        "baseline": base,
+        "iterations": iterations,
+        "chosen": chosen,
+    }
+    io_utils.write_json(self._path("summary.json"), summary)
+    if self.verbose:
+      logging.info("Chose iteration %d: val accuracy %.2f%%, %d accelerator "
+                   "outputs (baseline %d); stopped: %s.", chosen["iteration"],
+                   chosen["val_accuracy"], chosen["acc_outputs"],
+                   base["acc_outputs"], stop_reason)
+    return PruningResult(model, summary, self._dir)
+
+  # ------------------------------------------------------------ iteration
+  def _iteration(self, t, previous):
+    """Runs (or resumes) iteration t; None if nothing is left to prune."""
+    folder = self._iter_dir(t)
+    model = io_utils.load_model(previous)
+    plans = self.policy.layer_plans(model)
+    if self.config.method == "magnitude":
+      planned = self._plan_magnitude(t, folder, model, plans)
+    else:
+      planned = self._plan_blocks(t, folder, model, plans)
+    if planned is None:
+      return None
+    steps, step_ratios, tune, expected = planned
+
+    def fine_tune_step():
+      tuned = tune()
+      if expected is not None:
+        _check_blocks(tuned, plans, expected)
+      io_utils.save_model(tuned, self._path(folder, "model.keras"))
+      return report.measure(tuned, self.policy, self._val, self._test,
+                            self.config.eval_batch_size)
+
+    metrics = self._cached_json(os.path.join(folder, "metrics"),
+                                fine_tune_step)
+    return dict(metrics, iteration=t,
+                overall_ratio=steps[-1]["overall_ratio"],
+                step_ratios=step_ratios,
+                wall_s=metrics["wall_s"] + sum(s["wall_s"] for s in steps))
+
+  def _plan_magnitude(self, t, folder, model, plans):
+    """The magnitude baseline's target for iteration t, and its tuning."""
+    cfg = self.config
+    step = cfg.magnitude_step or cfg.upper_bound / 2
+    allocation = self._cached_json(os.path.join(folder, "allocation"), lambda: {
+        "overall_ratio": step,
+        "initial_sparsity": 1 - (1 - step) ** (t - 1),
+        "target_sparsity": 1 - (1 - step) ** t})
+
+    def tune():
+      return fine_tune.fine_tune_magnitude(
+          model, allocation["initial_sparsity"], allocation["target_sparsity"],
+          self.policy, self._train, cfg.fine_tune_epochs, cfg.batch_size,
+          cfg.learning_rate, cfg.loss, self._seed(t, 3),
+          self._path("logs", folder), self.verbose)
+
+    return [allocation], {n: step for n in plans}, tune, None
+
+  def _plan_blocks(self, t, folder, model, plans):
+    """The three steps of iteration t (each checkpointed), and its tuning."""
+    cfg = self.config
+    context = []
+
+    def ctx():  # Built only if a step has to be computed.
+      if not context:
+        context.append(strategy.StepContext(
+            model, plans, self.criterion, *self._val_subset,
+            batch_size=cfg.eval_batch_size))
+      return context[0]
+
+    sens = self._cached_json(os.path.join(folder, "sensitivity"), lambda: (
+        strategy.network_level(ctx(), cfg.upper_bound, cfg.sensitivity_ratios,
+                               cfg.max_ratio, self.verbose)))
+    overall = cfg.overall_ratio or sens["overall_ratio"]
+    allocation = self._cached_json(
+        os.path.join(folder, "allocation"), lambda: strategy.layer_level(
+            ctx(), overall, cfg.max_ratio, cfg.epsilon, cfg.accuracy_weight,
+            np.random.default_rng(self._seed(t, 2)), self.verbose,
+            steps=cfg.annealing_steps,
+            initial_acceptance=cfg.initial_acceptance,
+            final_temperature_ratio=cfg.final_temperature_ratio).to_dict())
+    if allocation["total_weights"] == 0:
+      return None
+    expected = {}
+    for name, blocks in allocation["blocks"].items():
+      kernel = prune_registry.prunable_weight(model.get_layer(name)).numpy()
+      expected[name] = block_mask.LayerBlocks.from_kernel(
+          name, hardware.BlockGrid(*plans[name]), kernel).keep_after(blocks)
+
+    def tune():
+      return fine_tune.fine_tune_blocks(
+          model, allocation["sparsities"], self.policy, self._train,
+          cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate, cfg.loss,
+          self._seed(t, 3), self._path("logs", folder), self.verbose)
+
+    return [sens, allocation], allocation["ratios"], tune, expected
+
+  def _seed(self, t, step):
+    return int(np.random.SeedSequence([self.config.seed, t, step])
+               .generate_state(1)[0] % (2 ** 31))
+
+
+def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None):
+  """The estimate-prune-retrain loop with a second chance.
+
+  Args:
+    step: t -> record (a dict with 'val_accuracy' after fine-tuning) of
+      iteration t, pruning the previous iteration's model; or None when
+      nothing is left to prune.
+    baseline_accuracy: Validation accuracy of the unpruned model (percent).
+    epsilon: Tolerated accuracy drop, in percentage points.
+    max_iterations: Iterations at most.
+    on_record: Called with each completed record.
+
+  Returns:
+    (records, stop_reason). Each record gains 'iteration', 'accuracy_drop'
+    and 'within_epsilon'. The loop continues after the first record beyond
+    epsilon (from that model) and stops at the second.
+  """
+  records, failures = [], 0
+  for t in range(1, max_iterations + 1):
+    record = step(t)
+    if record is None:
+      return records, "nothing left to prune"
+    record = dict(record, iteration=t)
+    record["accuracy_drop"] = baseline_accuracy - record["val_accuracy"]
+    record["within_epsilon"] = record["accuracy_drop"] <= epsilon
+    records.append(record)
+    if on_record:
+      on_record(record)
+    if not record["within_epsilon"]:
+      failures += 1
+      if failures == 2:
+        return records, "accuracy drop above epsilon twice"
+  return records, "max_iterations"
+
+
+def choose(baseline, records):
+  """The most compact acceptable model.
+
+  Among the baseline (iteration 0) and the records within epsilon: fewest
+  accelerator outputs, then fewest non-zero weights, then the earliest. Its
+  wall_s becomes the time to reach it (baseline and iterations up to it).
+  """
+  candidates = [dict(baseline, iteration=0)] + [
+      r for r in records if r["within_epsilon"]]
+  chosen = dict(min(candidates, key=lambda r: (
+      r["acc_outputs"], r["nonzero_weights"], r["iteration"])))
+  chosen["wall_s"] = baseline["wall_s"] + sum(
+      r["wall_s"] for r in records if r["iteration"] <= chosen["iteration"])
+  return chosen
+
+
+def _check_blocks(model, plans, expected):
+  """Asserts that fine-tuning left exactly the chosen blocks."""
+  for name, keep in expected.items():
+    grid = hardware.BlockGrid(*plans[name])
+    kernel = prune_registry.prunable_weight(model.get_layer(name)).numpy()
+    actual = grid.nonzero_blocks(kernel)
+    if not np.array_equal(actual, keep):
+      raise RuntimeError(
+          "Layer %r: fine-tuning left blocks %s non-zero, the strategy chose "
+          "%s; please report this bug." % (name, np.argwhere(actual).tolist(),
+                                           np.argwhere(keep).tolist()))
+
+
+def iprune(model, train_data, val_data, test_data=None, method="intermittent",
+           out_dir=None, resume=False, verbose=True, **kwargs):
+  """Prunes a trained model with iPrune (or a baseline) in one call.
+
+  ```python
+  result = tf_iprune.iprune(model, (x_train, y_train), (x_val, y_val),
+                            epsilon=1.0, fine_tune_epochs=5)
+  result.model        # the chosen pruned model (plain tf_keras)
+  result.summary      # baseline, iterations, chosen (as summary.json)
+  ```
+
+  Args:
+    model: Trained plain Sequential/Functional tf_keras model.
+    train_data, val_data, test_data: (x, y) splits; test is only reported.
+    method: 'intermittent' (iPrune), 'energy', 'magnitude' or 'unpruned'.
+    out_dir: Checkpoint/summary folder (None: temporary).
+    resume: Continue the run in out_dir.
+    verbose: Progress bars and logs.
+    **kwargs: PruningConfig fields (epsilon, upper_bound, fine_tune_epochs,
+      max_iterations, seed, plan, tile_overrides, ...).
+
+  Returns:
+    PruningResult.
+  """
+  pruner = IterativePruner(out_dir=out_dir, resume=resume, verbose=verbose,
+                           method=method, **kwargs)
+  return pruner.run(model, train_data, val_data, test_data)

@@ -1,0 +1,112 @@
+"""Tests for the loop's stopping rule, model choice and settings."""
+import pytest
+
+from tf_iprune.pruning import iterative
+from tf_iprune.pruning import testing
+
+BASELINE = {"val_accuracy": 90.0, "acc_outputs": 1000, "nonzero_weights": 500,
+            "wall_s": 10.0}
+
+
+def _scripted(accuracies, outputs):
+  calls = []
+
+  def step(t):
+    calls.append(t)
+    if t > len(accuracies):
+      return None
+    return {"val_accuracy": accuracies[t - 1], "acc_outputs": outputs[t - 1],
+            "nonzero_weights": 100, "wall_s": 1.0}
+
+  return step, calls
+
+
+def test_stops_at_the_second_drop_beyond_epsilon():
+  step, calls = _scripted([89.5, 88.5, 89.2, 89.9, 88.0, 89.9],
+                          [900, 800, 700, 600, 500, 400])
+  records, reason = iterative.iterate(step, 90.0, 1.0, 10)
+  assert calls == [1, 2, 3, 4, 5]  # Drops 0.5, 1.5 (first), ..., 2.0.
+  assert reason == "accuracy drop above epsilon twice"
+  assert [r["within_epsilon"] for r in records] == [True, False, True, True,
+                                                   False]
+  assert records[1]["accuracy_drop"] == pytest.approx(1.5)
+  chosen = iterative.choose(BASELINE, records)
+  # Iteration 4 is the most compact one within epsilon (5 is not).
+  assert chosen["iteration"] == 4 and chosen["acc_outputs"] == 600
+  assert chosen["wall_s"] == pytest.approx(10.0 + 4 * 1.0)
+
+
+def test_a_drop_of_exactly_epsilon_is_within():
+  step, _ = _scripted([89.0, 88.9, 88.0], [900, 800, 700])
+  records, reason = iterative.iterate(step, 90.0, 1.0, 10)
+  assert reason == "accuracy drop above epsilon twice"
+  assert iterative.choose(BASELINE, records)["iteration"] == 1
+
+
+def test_other_stops_and_the_baseline_choice():
+  step, calls = _scripted([89.0, 88.0], [900, 800])
+  records, reason = iterative.iterate(step, 90.0, 2.5, 10)
+  assert reason == "nothing left to prune" and calls == [1, 2, 3]
+  assert iterative.choose(BASELINE, records)["iteration"] == 2
+  # Nothing within epsilon: the unpruned model is chosen.
+  step, calls = _scripted([89.0, 88.0], [900, 800])
+  records, reason = iterative.iterate(step, 90.0, 0.5, 10)
+  assert reason == "accuracy drop above epsilon twice"
+  assert iterative.choose(BASELINE, records)["iteration"] == 0
+  step, calls = _scripted([90.0] * 9, range(900, 0, -100))
+  records, reason = iterative.iterate(step, 90.0, 1.0, 3)
+  assert reason == "max_iterations" and calls == [1, 2, 3]
+  # Ties on accelerator outputs go to fewer weights, then earlier.
+  tied = [dict(r, acc_outputs=700) for r in records]
+  assert iterative.choose(BASELINE, tied)["iteration"] == 1
+
+
+def test_on_record_sees_every_record():
+  step, _ = _scripted([89.5, 89.0], [900, 800])
+  seen = []
+  iterative.iterate(step, 90.0, 1.0, 5, seen.append)
+  assert [r["iteration"] for r in seen] == [1, 2]
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"method": "random"}, "method must be one of intermittent"),
+    ({"epsilon": 0}, "epsilon"),
+    ({"upper_bound": 1.5}, "upper_bound"),
+    ({"overall_ratio": 1.0}, "overall_ratio"),
+    ({"max_iterations": 0}, "max_iterations"),
+    ({"fine_tune_epochs": 1.5}, "fine_tune_epochs"),
+    ({"sensitivity_ratios": ()}, "sensitivity_ratios"),
+    ({"initial_acceptance": 1.0}, "initial_acceptance"),
+])
+def test_bad_settings_are_named(kwargs, match):
+  with pytest.raises(ValueError, match=match):
+    iterative.PruningConfig(**kwargs)
+
+
+def test_out_dir_and_data_errors(tmp_path):
+  model = testing.tiny_cnn()
+  data = testing.data(64, 0)
+  pruner = iterative.IterativePruner(out_dir=str(tmp_path), method="unpruned",
+                                     verbose=False, deterministic=False,
+                                     tile_overrides=testing.tiles(model))
+  with pytest.raises(ValueError, match="val_data must be a non-empty"):
+    pruner.run(model, data, (data[0], data[1][:3]))
+  pruner.run(model, data, data)
+  with pytest.raises(ValueError, match="pass resume=True"):
+    pruner.run(model, data, data)
+  other = iterative.IterativePruner(out_dir=str(tmp_path), resume=True,
+                                    method="magnitude", verbose=False,
+                                    deterministic=False,
+                                    tile_overrides=testing.tiles(model))
+  with pytest.raises(ValueError, match="settings method differ"):
+    other.run(model, data, data)
+  same = iterative.IterativePruner(out_dir=str(tmp_path), resume=True,
+                                   method="unpruned", verbose=False,
+                                   deterministic=False,
+                                   tile_overrides=testing.tiles(model))
+  with pytest.raises(ValueError, match="model to prune differs"):
+    same.run(testing.tiny_cnn(seed=1), data, data)
+  with pytest.raises(ValueError, match="the data differs"):
+    same.run(model, data, testing.data(64, 1))
+  summary = same.run(model, data, data).summary
+  assert summary["iterations"] == [] and summary["chosen"]["iteration"] == 0

@@ -1,0 +1,189 @@
+"""The three-step pruning strategy of one iteration (iPrune, Section III-C).
+
+Ratio bookkeeping: in an iteration, every ratio is a fraction of the weights
+that remain (are in unpruned blocks) at its start. k_i is layer i's
+remaining weights, K = sum_i k_i; the overall ratio G prunes G K weights,
+split as per-layer ratios g_i with sum_i g_i k_i = G K. The wrapper's
+`BlockSparsity` target is the resulting cumulative sparsity of the layer
+(`LayerBlocks.sparsity_after`).
+
+1. Network level (`network_level`): sensitivity analysis ranks the layers;
+   the first guideline maps ratio i * G^ / n to the layer of rank i and takes
+   as G the ratio of the layer with the highest cost.
+2. Layer level (`layer_level`): simulated annealing over the g_i minimising
+     cost(config) / cost(dense model) + accuracy_weight * (drop / epsilon)^2,
+   where cost is the method's criterion (accelerator outputs or energy) and
+   drop = max(0, accuracy before - accuracy after) in percentage points, on
+   the validation subset, of the masked weights before fine-tuning. Both
+   terms are scale-free. The penalty is quadratic because it stands for a
+   constraint ("keep the accuracy"): small drops, which fine-tuning
+   recovers, cost little, large ones cost more than any saving. With the
+   default accuracy_weight = 0.001, a drop of 10 epsilon before fine-tuning
+   weighs as much as 10% of the dense model's cost.
+3. Block level: each layer loses its lowest-RMS blocks up to g_i
+   (`block_mask`).
+"""
+import dataclasses
+from typing import Dict
+
+import numpy as np
+
+from tf_iprune import hardware
+from tf_iprune.pruning import annealing
+from tf_iprune.pruning import block_mask
+from tf_iprune.pruning import masked_eval
+from tf_iprune.pruning import prune_registry
+from tf_iprune.pruning import sensitivity as sensitivity_lib
+
+
+class StepContext:
+  """What one iteration's decisions are made on.
+
+  Args:
+    model: The plain model at the start of the iteration.
+    plans: {layer name: (LayerSpec, TilePlan)} of its prunable layers.
+    criterion: cost(spec, plan, nonzero) -> float (see `criteria`).
+    x_val, y_val: The validation subset.
+    batch_size: Forward-pass batch size.
+  """
+
+  def __init__(self, model, plans, criterion, x_val, y_val, batch_size=256):
+    self.plans = plans
+    self.criterion = criterion
+    self.layers: Dict[str, block_mask.LayerBlocks] = {}
+    for name, (spec, tile) in plans.items():
+      kernel = prune_registry.prunable_weight(model.get_layer(name)).numpy()
+      grid = hardware.BlockGrid(spec, tile)
+      self.layers[name] = block_mask.LayerBlocks.from_kernel(name, grid, kernel)
+    self.evaluator = masked_eval.MaskedEvaluator(model, self.layers, x_val,
+                                                 y_val, batch_size)
+    self.reference = self.evaluator.evaluate({})
+    self._costs = {}
+
+  def cost(self, name, n):
+    """Criterion cost of layer `name` after pruning n more blocks."""
+    if (name, n) not in self._costs:
+      spec, tile = self.plans[name]
+      self._costs[name, n] = self.criterion(
+          spec, tile, self.layers[name].keep_after(n))
+    return self._costs[name, n]
+
+  def dense_cost(self):
+    return sum(self.criterion(spec, tile, None)
+               for spec, tile in self.plans.values())
+
+  def current_costs(self):
+    return {name: self.cost(name, 0) for name in self.layers}
+
+
+def network_level(ctx, upper_bound, ratios, max_ratio, verbose=False):
+  """Sensitivity analysis and the first guideline.
+
+  Returns:
+    A JSON-able dict: reference accuracy/loss, per-layer sensitivities,
+    ranking (most sensitive first), per-layer costs, mapped ratios and G.
+  """
+  sens = sensitivity_lib.analyse(ctx.layers, ctx.evaluator.evaluate,
+                                 ctx.reference, ratios, max_ratio, verbose)
+  ranking = sensitivity_lib.rank(sens)
+  costs = ctx.current_costs()
+  g, mapped = sensitivity_lib.overall_ratio(ranking, costs, upper_bound)
+  return {
+      "reference_accuracy": ctx.reference[0],
+      "reference_loss": ctx.reference[1],
+      "sensitivities": {n: s.to_dict() for n, s in sens.items()},
+      "ranking": ranking,
+      "costs": costs,
+      "mapped_ratios": mapped,
+      "overall_ratio": g,
+  }
+
+
+@dataclasses.dataclass
+class Allocation:
+  """Per-layer decisions of one iteration (JSON-able via `to_dict`).
+
+  Attributes:
+    overall_ratio: G.
+    total_weights: round(G K), the weights the targets sum to.
+    targets: Weights each layer should lose (the annealing state).
+    blocks: Blocks each layer loses.
+    pruned_weights: Weights those blocks hold.
+    ratios: pruned_weights / remaining weights (the realised g_i).
+    sparsities: Cumulative sparsity of each layer afterwards.
+    annealing: The AnnealingResult as a dict (None without a search).
+  """
+  overall_ratio: float
+  total_weights: int
+  targets: Dict[str, int]
+  blocks: Dict[str, int]
+  pruned_weights: Dict[str, int]
+  ratios: Dict[str, float]
+  sparsities: Dict[str, float]
+  annealing: dict
+
+  def to_dict(self):
+    return dataclasses.asdict(self)
+
+  @classmethod
+  def from_dict(cls, d):
+    return cls(**d)
+
+
+def objective_function(ctx, epsilon, accuracy_weight):
+  """Scale-aware annealing objective over block counts (layer order)."""
+  names = list(ctx.layers)
+  dense = ctx.dense_cost()
+  reference = ctx.reference[0]
+
+  def objective(counts):
+    cost = sum(ctx.cost(n, c) for n, c in zip(names, counts))
+    keeps = {n: ctx.layers[n].keep_after(c) for n, c in zip(names, counts)}
+    accuracy, _ = ctx.evaluator.evaluate(keeps)
+    drop = max(0.0, reference - accuracy) / epsilon
+    return cost / dense + accuracy_weight * drop ** 2
+
+  return objective
+
+
+def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
+                verbose=False, **anneal_kwargs):
+  """Per-layer ratios by simulated annealing (second guideline).
+
+  Returns:
+    An Allocation; with nothing left to prune its total_weights is 0.
+  """
+  names = list(ctx.layers)
+  layers = [ctx.layers[n] for n in names]
+  caps = [l.max_prunable_weights(max_ratio) for l in layers]
+  remaining = sum(l.remaining_weights for l in layers)
+  total = min(int(np.rint(overall_ratio * remaining)), sum(caps))
+  result = annealing.anneal(
+      layers, total, caps, objective_function(ctx, epsilon, accuracy_weight),
+      rng, verbose=verbose, **anneal_kwargs)
+  return allocation_from_blocks(ctx, overall_ratio, total,
+                                dict(zip(names, result.weights)),
+                                dict(zip(names, result.blocks)),
+                                result.to_dict())
+
+
+def allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,
+                           annealing_dict=None):
+  """The Allocation that prunes `blocks[name]` blocks of each layer."""
+  pruned = {n: ctx.layers[n].pruned_weights(b) for n, b in blocks.items()}
+  return Allocation(
+      overall_ratio=float(overall_ratio), total_weights=int(total),
+      targets={n: int(t) for n, t in targets.items()},
+      blocks={n: int(b) for n, b in blocks.items()},
+      pruned_weights=pruned,
+      ratios={n: pruned[n] / max(1, ctx.layers[n].remaining_weights)
+              for n in blocks},
+      sparsities={n: ctx.layers[n].sparsity_after(b)
+                  for n, b in blocks.items()},
+      annealing=annealing_dict)
+
+
+def block_level(ctx, allocation):
+  """{layer name: keep map} the allocation leaves (lowest RMS pruned)."""
+  return {n: ctx.layers[n].keep_after(b)
+          for n, b in allocation.blocks.items()}

@@ -1,0 +1,88 @@
+"""Tests for the three steps of one iteration on a tiny model."""
+import numpy as np
+import pytest
+
+from tf_iprune.legacy_keras import keras
+from tf_iprune.pruning import criteria
+from tf_iprune.pruning import pruning_policy
+from tf_iprune.pruning import strategy
+from tf_iprune.pruning import testing
+
+
+@pytest.fixture(scope="module")
+def context():
+  model = testing.trained_tiny_cnn(epochs=3)
+  plans = pruning_policy.IntermittentPolicy(
+      tile_overrides=testing.tiles(model)).layer_plans(model)
+  x, y = testing.data(200, 9)
+  return strategy.StepContext(model, plans,
+                              criteria.get_criterion("intermittent"), x, y)
+
+
+def test_network_level_follows_the_first_guideline(context):
+  result = strategy.network_level(context, 0.4, (0.3, 0.6), 0.9)
+  n = len(result["ranking"])
+  assert sorted(result["mapped_ratios"].values()) == pytest.approx(
+      [0.4 * (i + 1) / n for i in range(n)])
+  costliest = max(result["costs"], key=result["costs"].get)
+  assert result["overall_ratio"] == result["mapped_ratios"][costliest]
+  assert result["costs"] == context.current_costs()
+
+
+def test_layer_level_keeps_the_sum(context):
+  allocation = strategy.layer_level(context, 0.3, 0.9, 1.0, 0.001,
+                                    np.random.default_rng(0), steps=60)
+  remaining = sum(l.remaining_weights for l in context.layers.values())
+  assert allocation.total_weights == round(0.3 * remaining)
+  assert sum(allocation.targets.values()) == allocation.total_weights
+  pruned = sum(allocation.pruned_weights.values())
+  assert allocation.total_weights <= pruned < allocation.total_weights + sum(
+      l.grid.weights_per_block for l in context.layers.values())
+  for name, layer in context.layers.items():
+    assert allocation.ratios[name] <= 0.9
+    assert allocation.sparsities[name] == pytest.approx(
+        layer.sparsity_after(allocation.blocks[name]))
+  keeps = strategy.block_level(context, allocation)
+  for name, keep in keeps.items():
+    assert (~keep).sum() == allocation.blocks[name]
+  again = strategy.Allocation.from_dict(allocation.to_dict())
+  assert again == allocation
+
+
+def test_objective_is_scale_free(context):
+  objective = strategy.objective_function(context, 1.0, 0.001)
+  assert objective((0, 0, 0, 0)) == pytest.approx(1.0)  # Dense cost, no drop.
+  blocks = tuple(l.remaining_blocks - 1 for l in context.layers.values())
+  costs = sum(context.cost(n, b) for n, b in zip(context.layers, blocks))
+  accuracy = context.evaluator.evaluate(
+      {n: context.layers[n].keep_after(b)
+       for n, b in zip(context.layers, blocks)})[0]
+  drop = max(0.0, context.reference[0] - accuracy)
+  assert objective(blocks) == pytest.approx(
+      costs / context.dense_cost() + 0.001 * drop ** 2)
+
+
+def test_search_favours_the_layer_with_most_outputs_per_weight():
+  """Accuracy switched off: the real criterion alone decides the ratios.
+
+  conv runs on 16 x 16 = 256 positions (a block of 16 weights saves 4 x 256
+  outputs), fc on one (a block of 16 weights saves 4 outputs), and they hold
+  the same number of weights.
+  """
+  inputs = keras.Input((16, 16, 16))
+  x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
+  x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+  outputs = keras.layers.Dense(16, name="fc")(x)
+  model = keras.Model(inputs, outputs, name="two_layers")
+  plans = pruning_policy.IntermittentPolicy(
+      tile_overrides={"conv": (4, 4), "fc": (4, 4)}).layer_plans(model)
+  x = np.random.default_rng(0).normal(size=(8, 16, 16, 16)).astype(
+      np.float32)
+  ctx = strategy.StepContext(model, plans,
+                             criteria.get_criterion("intermittent"), x,
+                             np.zeros(8, np.int64))
+  allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
+                                    np.random.default_rng(0), steps=100)
+  conv_cap = ctx.layers["conv"].max_prunable_weights(0.9)
+  assert allocation.targets["conv"] == min(conv_cap, allocation.total_weights)
+  assert allocation.ratios["conv"] > 0.5 > allocation.ratios["fc"]
