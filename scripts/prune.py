@@ -33,7 +33,7 @@ import mlperf_tiny_models  # Selects Keras 2 before TensorFlow is imported.
 from mlperf_tiny_models import datasets
 import tensorflow as tf
 
-from tf_iprune.pruning import io_utils
+from tf_iprune import io_utils
 from tf_iprune.pruning import iterative
 
 _SCRIPTS = os.path.dirname(os.path.abspath(__file__))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tf_iprune import hardware
-from tf_iprune.pruning import io_utils
+from tf_iprune import io_utils
 from tf_iprune.pruning import iterative
 from tf_iprune.pruning import pruning_policy
 from tf_iprune.pruning import testing
@@ -137,7 +137,8 @@ def test_resume_after_an_interruption_gives_the_same_result(setup, tmp_path):
 
 _CHILD = r"""
 import sys
-from tf_iprune.pruning import io_utils, iterative, testing
+from tf_iprune import io_utils
+from tf_iprune.pruning import iterative, testing
 sys.path.insert(0, {tests!r})
 import prune_loop_test as t
 model = io_utils.load_model({model!r})

@@ -9,8 +9,6 @@ import json
 import os
 import tempfile
 
-import tensorflow_model_optimization as tfmot
-
 from tf_iprune.legacy_keras import keras
 
 MODEL_SUFFIXES = (".keras", ".h5")
@@ -81,7 +79,8 @@ def save_model(model, path):
 
 
 def load_model(path, compile=False):  # pylint: disable=redefined-builtin
-  """Loads a .keras / .h5 model saved by tf_keras, pruned or not.
+  """Loads a .keras / .h5 model saved by tf_keras, pruned or not (wrappers
+  of prune_low_intermittency and of tfmot's prune_low_magnitude).
 
   Args:
     path: The model file.
@@ -90,8 +89,10 @@ def load_model(path, compile=False):  # pylint: disable=redefined-builtin
   Raises:
     ValueError: if the file is missing or not a supported format.
   """
+  # pylint: disable=g-import-not-at-top
+  from tf_iprune.pruning import prune  # The pruner writes through io_utils.
   if not os.path.isfile(path):
     raise ValueError("Model file %r does not exist." % path)
   _check_model_path(path)
-  with tfmot.sparsity.keras.prune_scope():
+  with prune.prune_scope():
     return keras.models.load_model(path, compile=compile)

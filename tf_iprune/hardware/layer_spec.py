@@ -154,8 +154,12 @@ def _unwrap(layer):
   return layer
 
 
-def _inbound_layers(layer):
-  nodes = layer.inbound_nodes
+def _inbound_layers(layer, model):
+  """The layers feeding `layer` in `model` (a layer may also sit in other
+  models, e.g. after tfmot's strip_pruning)."""
+  # pylint: disable=protected-access
+  nodes = [node for i, node in enumerate(layer.inbound_nodes)
+           if "%s_ib-%d" % (layer.name, i) in model._network_nodes]
   if len(nodes) != 1:
     raise ValueError("Layer %r is used %d times; shared layers are not "
                      "supported." % (layer.name, len(nodes)))
@@ -203,7 +207,7 @@ class _Extractor:
     for layer in model.layers:
       if isinstance(layer, keras.layers.InputLayer):
         continue
-      for inbound in _inbound_layers(layer):
+      for inbound in _inbound_layers(layer, model):
         self.consumers.setdefault(inbound.name, []).append(layer.name)
 
   def _spec_by_name(self, name):
@@ -213,7 +217,7 @@ class _Extractor:
     return None, None
 
   def _source_of(self, layer, index=0):
-    inbound = _inbound_layers(layer)[index]
+    inbound = _inbound_layers(layer, self.model)[index]
     if isinstance(inbound, keras.layers.InputLayer):
       return "input", (0, 0, 0, 0)
     return self.source[inbound.name]
@@ -222,7 +226,7 @@ class _Extractor:
     """Fuses a ReLU into the spec that produced `layer`'s input if possible."""
     src, pads = self._source_of(layer)
     i, spec = self._spec_by_name(src)
-    inbound = _inbound_layers(layer)[0]
+    inbound = _inbound_layers(layer, self.model)[0]
     if (spec is not None and spec.activation == "none" and
         spec.kind in ("conv", "depthwise", "dense", "add") and
         len(self.consumers.get(inbound.name, [])) == 1 and
@@ -259,10 +263,11 @@ class _Extractor:
         (t, b), (l, r) = layer.padding
         self.source[name] = (src, (pads[0] + t, pads[1] + l, pads[2] + b,
                                    pads[3] + r))
-      elif isinstance(layer, (keras.layers.Conv2D,
-                              keras.layers.DepthwiseConv2D)):
+      # Exact types: subclasses such as Conv2DTranspose compute otherwise.
+      elif type(layer) in (keras.layers.Conv2D,  # pylint: disable=unidiomatic-typecheck
+                           keras.layers.DepthwiseConv2D):
         self._conv(wrapped, layer, in_shapes[0], out_shape, src, pads)
-      elif isinstance(layer, keras.layers.Dense):
+      elif type(layer) is keras.layers.Dense:  # pylint: disable=unidiomatic-typecheck
         if len(_as_list(wrapped.input_shape)[0]) != 2:
           raise ValueError(
               "Layer %r: Dense on a rank-%d tensor is not supported; flatten "
@@ -343,7 +348,7 @@ class _Extractor:
 
   def _fold_batchnorm(self, wrapped, src, pads):
     i, spec = self._spec_by_name(src)
-    inbound = _inbound_layers(wrapped)[0]
+    inbound = _inbound_layers(wrapped, self.model)[0]
     if (spec is None or spec.kind not in PRUNABLE_KINDS or
         spec.activation != "none" or any(pads) or
         len(self.consumers.get(inbound.name, [])) != 1):
@@ -405,8 +410,8 @@ def specs_from_keras(model) -> Tuple[LayerSpec, ...]:
 def prunable_keras_layers(model):
   """Keras layers (possibly wrapped) of the prunable specs, by spec name."""
   return {_unwrap(l).name: l for l in model.layers
-          if isinstance(_unwrap(l), (keras.layers.Conv2D, keras.layers.Dense,
-                                     keras.layers.DepthwiseConv2D))}
+          if type(_unwrap(l)) in (keras.layers.Conv2D, keras.layers.Dense,  # pylint: disable=unidiomatic-typecheck
+                                  keras.layers.DepthwiseConv2D)}
 
 
 def find_spec(specs, name) -> Optional[LayerSpec]:

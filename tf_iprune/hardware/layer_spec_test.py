@@ -91,6 +91,8 @@ def test_relu_with_two_consumers_stays_a_layer():
     (lambda x: L.Conv2D(2, 1, activation="tanh", name="t")(x), "'t'.*tanh"),
     (lambda x: L.DepthwiseConv2D(3, depth_multiplier=2, name="d")(x),
      "'d'.*depth_multiplier"),
+    (lambda x: L.Conv2DTranspose(2, 3, name="up")(x),
+     "'up'.*Conv2DTranspose"),
 ])
 def test_unsupported_layers_are_named(build, message):
   inputs = L.Input((6, 6, 2))
@@ -111,3 +113,13 @@ def test_pruning_wrappers_are_looked_through():
   pruned = tfmot.sparsity.keras.prune_low_magnitude(model)
   assert (layer_spec.specs_from_keras(pruned) ==
           layer_spec.specs_from_keras(model))
+
+
+def test_layers_shared_with_a_stripped_model():
+  """tfmot's strip_pruning leaves layers in two models; each extracts."""
+  import tensorflow_model_optimization as tfmot  # pylint: disable=g-import-not-at-top
+  model = mlperf_tiny_models.get_model("har_cnn")
+  pruned = tfmot.sparsity.keras.prune_low_magnitude(model)
+  stripped = tfmot.sparsity.keras.strip_pruning(pruned)
+  assert (layer_spec.specs_from_keras(stripped) ==
+          layer_spec.specs_from_keras(pruned))

@@ -42,11 +42,11 @@ from absl import logging
 import numpy as np
 import tensorflow as tf
 
+from tf_iprune import io_utils
 from tf_iprune import hardware
 from tf_iprune.pruning import criteria
 from tf_iprune.pruning import block_mask
 from tf_iprune.pruning import fine_tune
-from tf_iprune.pruning import io_utils
 from tf_iprune.pruning import model_utils
 from tf_iprune.pruning import prune_registry
 from tf_iprune.pruning import pruning_policy as policy_lib

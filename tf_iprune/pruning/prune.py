@@ -11,7 +11,8 @@ from tf_iprune.pruning import pruning_wrapper
 
 
 def prune_scope():
-  """Scope in which models wrapped by `prune_low_intermittency` load.
+  """Scope in which models wrapped by `prune_low_intermittency` (or by
+  tfmot's `prune_low_magnitude`) load.
 
   ```python
   model.save("pruned.keras")   # or "pruned.h5"
@@ -22,6 +23,7 @@ def prune_scope():
   return keras.utils.custom_object_scope({
       "PruneLowIntermittency": pruning_wrapper.PruneLowIntermittency,
       "BlockSparsity": schedule_lib.BlockSparsity,
+      "PruneLowMagnitude": pruning_wrapper.tfmot_wrapper.PruneLowMagnitude,
   })
 
 

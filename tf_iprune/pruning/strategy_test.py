@@ -65,18 +65,18 @@ def test_objective_is_scale_free(context):
 def test_search_favours_the_layer_with_most_outputs_per_weight():
   """Accuracy switched off: the real criterion alone decides the ratios.
 
-  conv runs on 16 x 16 = 256 positions (a block of 16 weights saves 4 x 256
+  conv runs on 8 x 8 = 64 positions (a block of 16 weights saves 4 x 64
   outputs), fc on one (a block of 16 weights saves 4 outputs), and they hold
   the same number of weights.
   """
-  inputs = keras.Input((16, 16, 16))
+  inputs = keras.Input((8, 8, 16))
   x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
   x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
   outputs = keras.layers.Dense(16, name="fc")(x)
   model = keras.Model(inputs, outputs, name="two_layers")
   plans = pruning_policy.IntermittentPolicy(
       tile_overrides={"conv": (4, 4), "fc": (4, 4)}).layer_plans(model)
-  x = np.random.default_rng(0).normal(size=(8, 16, 16, 16)).astype(
+  x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(
       np.float32)
   ctx = strategy.StepContext(model, plans,
                              criteria.get_criterion("intermittent"), x,
