@@ -41,7 +41,9 @@ _CALIBRATION_SAMPLES = flags.DEFINE_integer(
 _DATA_DIR = flags.DEFINE_string(
     "data_dir", None, "Local copy of the real data set; default: the "
     "embedded data.")
-_PLAN = flags.DEFINE_enum("plan", "auto", tiling.PLANS, "Tile plan.")
+_PLAN = flags.DEFINE_enum(
+    "plan", None, tiling.PLANS, "Tile plan; default: the one the pruner uses "
+    "(reference for har_cnn, cks_cnn and sqn, auto otherwise).")
 _NAME = flags.DEFINE_string(
     "name", None, "Model name in model.bin and model.c; default: the Keras "
     "model's name.")

@@ -25,7 +25,8 @@ flags.DEFINE_string("model", None, "Zoo model name (%s); with --model_path "
                     ", ".join(mlperf_tiny_models.list_models()))
 flags.DEFINE_string("model_path", None, "A saved Keras model (.keras/.h5); "
                     "zero weights count as pruned.")
-flags.DEFINE_enum("plan", "auto", hardware.PLANS, "Tile plan.")
+flags.DEFINE_enum("plan", None, hardware.PLANS, "Tile plan; default: "
+                  "reference for har_cnn, cks_cnn and sqn, auto otherwise.")
 flags.DEFINE_enum("criterion", "full", hardware.CRITERIA,
                   "Accelerator-output formula: 'full' (our runtime) or "
                   "'reference' (the iPrune reference implementation's).")

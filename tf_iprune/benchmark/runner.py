@@ -32,7 +32,6 @@ from tf_iprune.runtime import simulator
 
 METHODS = ("unpruned", "magnitude", "energy", "intermittent")
 POWERS = ("continuous", "8mW", "4mW")
-PLANS = ("paper",) + tiling.PLANS
 RESULT_FILE = "result.json"
 
 
@@ -46,8 +45,9 @@ class BenchmarkConfig:
     powers: Power strengths for the latency runs.
     data_dirs: {data set name: local copy of the real data}; others use the
       embedded data.
-    plan: Tile plan: 'paper' (the reference implementation's tiles for the
-      paper's models, 'auto' for the others), 'auto' or 'reference'.
+    plan: Tile plan, 'auto' or 'reference'; None: the pruner's default
+      (the reference implementation's tiles for the paper's models, 'auto'
+      for the others).
     pretrain_epochs: Baseline training epochs (None: the model's recipe).
     q15_samples: Test samples simulated for the Q15 accuracy (None: all).
     latency_inputs: Test inputs simulated per power strength.
@@ -59,7 +59,7 @@ class BenchmarkConfig:
   methods: Tuple[str, ...] = METHODS
   powers: Tuple[str, ...] = POWERS
   data_dirs: Dict[str, str] = dataclasses.field(default_factory=dict)
-  plan: str = "paper"
+  plan: Optional[str] = None
   pretrain_epochs: Optional[int] = None
   q15_samples: Optional[int] = None
   latency_inputs: int = 2
@@ -79,9 +79,9 @@ class BenchmarkConfig:
       if method not in iterative.METHODS:
         raise ValueError("Unknown method %r; supported: %s." %
                          (method, ", ".join(iterative.METHODS)))
-    if self.plan not in PLANS:
+    if self.plan not in (None,) + tiling.PLANS:
       raise ValueError("Unknown plan %r; supported: %s." %
-                       (self.plan, ", ".join(PLANS)))
+                       (self.plan, ", ".join(tiling.PLANS)))
     unknown = set(self.data_dirs) - set(datasets.NAMES)
     if unknown:
       raise ValueError("--data_dir names unknown data sets %s; supported: "
@@ -90,9 +90,7 @@ class BenchmarkConfig:
       raise ValueError("latency_inputs must be at least 1.")
 
   def plan_for(self, model_name):
-    if self.plan != "paper":
-      return self.plan
-    return ("reference" if model_name in tiling.REFERENCE_PLANS else "auto")
+    return self.plan or tiling.default_plan(model_name)
 
 
 def _baseline(name, config, out_dir):
@@ -141,14 +139,18 @@ def run_method(name, method, model, data, config, out_dir):
     return io_utils.read_json(result_path)
   start = time.time()
   plan = config.plan_for(name)
+  info = mlperf_tiny_models.get_model_info(name)
+  # Fine-tune as the model was trained (as scripts/prune.py does).
+  settings = dict(learning_rate=info.recipe.learning_rate,
+                  batch_size=info.recipe.batch_size, model_name=name,
+                  plan=plan, seed=config.seed)
+  settings.update(config.pruning)
   logging.info("%s / %s: pruning", name, method)
   pruned = iterative.iprune(
       model, data["train"], data["val"], data["test"], method=method,
-      out_dir=os.path.join(folder, "pruning"), resume=True, plan=plan,
-      seed=config.seed, **config.pruning)
+      out_dir=os.path.join(folder, "pruning"), resume=True, **settings)
   chosen = pruned.summary["chosen"]
   logging.info("%s / %s: exporting", name, method)
-  info = mlperf_tiny_models.get_model_info(name)
   report = exporter.export_model(
       pruned.model, os.path.join(folder, "export"), dataset=info.dataset,
       data_dir=config.data_dirs.get(info.dataset), plan=plan, name=name,

@@ -162,7 +162,7 @@ def _accuracy(keras_model, qmodel, x, y, batch_size):
   }
 
 
-def lower_keras(model, plan="auto", target=None, overrides=None, name=None):
+def lower_keras(model, plan=None, target=None, overrides=None, name=None):
   """Converts, lowers and tile-plans a Keras model (no data needed).
 
   Returns:
@@ -182,7 +182,7 @@ def lower_keras(model, plan="auto", target=None, overrides=None, name=None):
 
 
 def export_model(model, out_dir, dataset=None, calibration_split="val",
-                 data_dir=None, plan="auto", name=None,
+                 data_dir=None, plan=None, name=None,
                  calibration_samples=512, seed=0, eval_split="test",
                  eval_samples=None, num_vectors=4, target=None,
                  overrides=None, batch_size=128):
@@ -197,7 +197,8 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
       saved model (metrics.json beside it), else the zoo model's.
     calibration_split: Split the calibration samples come from.
     data_dir: Local copy of the real data set (None: the embedded one).
-    plan: Tile plan, 'auto' or 'reference' (tf_iprune.hardware.tiling).
+    plan: Tile plan, 'auto' or 'reference' (tf_iprune.hardware.tiling);
+      None: `tiling.default_plan` of the model's name, as the pruner does.
     name: Model name in model.bin / model.c; default the Keras model's.
     calibration_samples: Seeded subset size of the calibration split.
     seed: Seed of the calibration subset.
@@ -265,7 +266,7 @@ def export_model(model, out_dir, dataset=None, calibration_split="val",
                       "samples": cal.samples, "seed": seed,
                       "rounds": cal.rounds},
       "accuracy": accuracy,
-      "plan": plan,
+      "plan": plan or tiling.default_plan(keras_model.name),
       "onnx": {"opset": keras_to_onnx.OPSET, "nodes": len(proto.graph.node),
                "max_abs_error_vs_keras": onnx_error},
       "format_version": model_format.VERSION,

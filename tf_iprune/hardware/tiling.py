@@ -10,7 +10,7 @@ weight block (tile_n x tile_m) on the LEA and yields tile_p x tile_m outputs
 diagonal: tile_m channels at one kernel position). For CPU layers only tile_p
 is used: the output positions of one job.
 
-Plans:
+Plans (default: `default_plan`, 'reference' for the paper's models):
   'auto'       per layer, the operation shape that fits the LEA buffer and
                minimises the layer's dense cost in the intermittent engine
                (preservation included), ties broken towards finer blocks.
@@ -208,9 +208,18 @@ REFERENCE_PLANS: Dict[str, Callable] = {
 }
 
 
+def default_plan(model_name):
+  """'reference' for the paper's models (har_cnn, cks_cnn, sqn), else 'auto'.
+
+  The pruner, the exporter and the profiler all plan with this unless told
+  otherwise, so a model is exported in the blocks it was pruned in.
+  """
+  return "reference" if model_name in REFERENCE_PLANS else "auto"
+
+
 def plan_model(specs: Sequence[layer_spec_lib.LayerSpec],
                target: Optional[target_lib.Target] = None,
-               plan: str = "auto",
+               plan: Optional[str] = None,
                model_name: Optional[str] = None,
                overrides: Optional[Mapping[str, object]] = None):
   """Tile plan of every layer.
@@ -218,7 +227,7 @@ def plan_model(specs: Sequence[layer_spec_lib.LayerSpec],
   Args:
     specs: The model's LayerSpecs.
     target: The target; defaults to the MSP430FR5994.
-    plan: 'auto' or 'reference'.
+    plan: 'auto', 'reference', or None for `default_plan(model_name)`.
     model_name: Zoo model name; required by plan='reference'.
     overrides: {layer name: TilePlan or (tile_m, tile_n)} taking precedence.
 
@@ -226,6 +235,7 @@ def plan_model(specs: Sequence[layer_spec_lib.LayerSpec],
     {layer name: TilePlan} for every spec.
   """
   target = target or target_lib.Target.msp430fr5994()
+  plan = plan or default_plan(model_name)
   overrides = dict(overrides or {})
   names = {s.name for s in specs}
   unknown = set(overrides) - names

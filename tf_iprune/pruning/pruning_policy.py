@@ -14,11 +14,6 @@ from tf_iprune.legacy_keras import keras
 from tf_iprune.pruning import prune_registry
 
 
-def default_plan(model_name):
-  """'reference' for the paper's models (har_cnn, cks_cnn, sqn), else 'auto'."""
-  return "reference" if model_name in tiling.REFERENCE_PLANS else "auto"
-
-
 def _overrides_config(overrides):
   config = {}
   for name, tile in (overrides or {}).items():
@@ -86,9 +81,8 @@ class IntermittentPolicy(tfmot.sparsity.keras.PruningPolicy):
                                       type(layer).__name__))
     specs = hardware.specs_from_keras(model)
     model_name = self.model_name or model.name
-    plan = self.plan or default_plan(model_name)
-    return specs, hardware.plan_model(specs, self.target, plan, model_name,
-                                      self.tile_overrides)
+    return specs, hardware.plan_model(specs, self.target, self.plan,
+                                      model_name, self.tile_overrides)
 
   def layer_plans(self, model):
     """{layer name: (LayerSpec, TilePlan)} of the model's prunable layers."""

@@ -1,0 +1,127 @@
+r"""Benchmarks iPrune against its baselines on the simulated MSP430 device.
+
+For each model: train it on its data set, prune it with each method (same
+settings and fine-tuning budget), export it, and run it on the host
+simulator of msp430_runtime under each power strength. Writes:
+
+  OUT_DIR/results.json        every measured number (see
+                              tf_iprune/benchmark/runner.py);
+  OUT_DIR/*.png               per-layer outputs and ratios, latency per
+                              power, accuracy against latency;
+  BENCHMARKS.md (--markdown)  the tables, with the command, date, machine
+                              and the paper's figures beside ours.
+
+Intermediate results live in OUT_DIR/MODEL/ (baseline, one folder per
+method); a killed run continues with --resume.
+
+Example:
+  python scripts/benchmark.py --models=har_cnn --out_dir=benchmarks
+"""
+import datetime
+import os
+import platform
+import shlex
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+
+from tf_iprune import io_utils
+from tf_iprune.benchmark import plots
+from tf_iprune.benchmark import report
+from tf_iprune.benchmark import runner
+from tf_iprune.hardware import tiling
+
+FLAGS = flags.FLAGS
+flags.DEFINE_list("models", list(runner.BenchmarkConfig.models),
+                  "Zoo models.")
+flags.DEFINE_list("methods", list(runner.METHODS), "Pruning methods.")
+flags.DEFINE_list("power", list(runner.POWERS), "Power strengths.")
+flags.DEFINE_list("data_dir", [], "Local copies of real data sets as "
+                  "NAME=PATH pairs (e.g. kws=/data/speech_commands_v0.02); "
+                  "other data sets use the embedded data.")
+flags.DEFINE_integer("fine_tune_epochs", 5, "Fine-tuning epochs per "
+                     "pruning iteration (every method).", lower_bound=1)
+flags.DEFINE_integer("pretrain_epochs", None, "Baseline training epochs "
+                     "(default: the model's recipe).", lower_bound=1)
+flags.DEFINE_integer("max_iterations", 10, "Pruning iterations at most.",
+                     lower_bound=1)
+flags.DEFINE_float("epsilon", 1.0, "Tolerated accuracy drop, in points.")
+flags.DEFINE_float("upper_bound", 0.4, "Upper bound of an iteration's "
+                   "overall pruning ratio.")
+flags.DEFINE_integer("annealing_steps", 300, "Simulated-annealing moves.",
+                     lower_bound=1)
+flags.DEFINE_enum("plan", None, tiling.PLANS, "Tile plan; default: the "
+                  "reference implementation's for har_cnn, cks_cnn and sqn, "
+                  "'auto' for the others.")
+flags.DEFINE_integer("q15_samples", None, "Test samples simulated for the "
+                     "Q15 accuracy (default: the whole test split).",
+                     lower_bound=1)
+flags.DEFINE_integer("latency_inputs", 2, "Test inputs simulated per power "
+                     "strength.", lower_bound=1)
+flags.DEFINE_integer("seed", 0, "Seed of everything.")
+flags.DEFINE_string("out_dir", "benchmarks", "Output folder.")
+flags.DEFINE_string("markdown", "BENCHMARKS.md", "Markdown report to write "
+                    "('' for none).")
+flags.DEFINE_bool("resume", False, "Continue the run in --out_dir.")
+
+
+def _data_dirs(pairs):
+  dirs = {}
+  for pair in pairs:
+    name, sep, path = pair.partition("=")
+    if not sep or not path:
+      raise app.UsageError("--data_dir entries are NAME=PATH, got %r." % pair)
+    dirs[name] = path
+  return dirs
+
+
+def config_from_flags():
+  """The BenchmarkConfig of the command line."""
+  return runner.BenchmarkConfig(
+      models=tuple(FLAGS.models), methods=tuple(FLAGS.methods),
+      powers=tuple(FLAGS.power), data_dirs=_data_dirs(FLAGS.data_dir),
+      plan=FLAGS.plan, pretrain_epochs=FLAGS.pretrain_epochs,
+      q15_samples=FLAGS.q15_samples, latency_inputs=FLAGS.latency_inputs,
+      seed=FLAGS.seed,
+      pruning=dict(fine_tune_epochs=FLAGS.fine_tune_epochs,
+                   max_iterations=FLAGS.max_iterations,
+                   epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
+                   annealing_steps=FLAGS.annealing_steps))
+
+
+def machine():
+  return "%s, %s, %d cores, Python %s" % (
+      platform.node() or "unknown host", platform.platform(),
+      os.cpu_count() or 0, platform.python_version())
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError("Unexpected arguments: %s" % " ".join(argv[1:]))
+  try:
+    config = config_from_flags()
+    results = runner.run(config, FLAGS.out_dir, resume=FLAGS.resume)
+  except ValueError as e:
+    sys.exit("Error: %s" % e)
+  command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+  date = datetime.datetime.now(datetime.timezone.utc).strftime(
+      "%Y-%m-%d %H:%M UTC")
+  results.update(command=command, date=date, machine=machine())
+  io_utils.write_json(os.path.join(FLAGS.out_dir, "results.json"), results)
+  names = plots.write_all(results, config.powers, FLAGS.out_dir)
+  if FLAGS.markdown:
+    rel = os.path.relpath(FLAGS.out_dir,
+                          os.path.dirname(os.path.abspath(FLAGS.markdown)))
+    io_utils.write_text(FLAGS.markdown, report.markdown(
+        results, command, date, machine(), config.powers, FLAGS.epsilon,
+        [os.path.join(rel, n) for n in names]))
+  print(report.summary_text(results, config.powers))
+  logging.info("Wrote %s and %s.", os.path.join(FLAGS.out_dir,
+                                                "results.json"),
+               FLAGS.markdown or "no markdown")
+
+
+if __name__ == "__main__":
+  app.run(main)
