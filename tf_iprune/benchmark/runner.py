@@ -159,9 +159,9 @@ def run_method(name, method, model, data, config, out_dir):
   accuracy, power = _simulate(os.path.join(folder, "export", "model.bin"),
                               data, config)
   total = report["total"]
-  result = {
-      "val_accuracy": chosen["val_accuracy"],
-      "test_accuracy": chosen["test_accuracy"],
+  result = {  # Accuracies as fractions (the pruner's summary has percent).
+      "val_accuracy": chosen["val_accuracy"] / 100,
+      "test_accuracy": chosen["test_accuracy"] / 100,
       "test_accuracy_q15": accuracy["accuracy"],
       "q15_samples": accuracy["samples"],
       "params": total["params"],

@@ -1,0 +1,77 @@
+"""scripts/benchmark.py end to end on har_cnn with a tiny budget.
+
+Train (2 epochs), prune one iteration (unpruned and iPrune), export, run
+the simulator; then rerun with --resume, which must reuse every step.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_TINY = ["--models=har_cnn", "--methods=unpruned,intermittent",
+         "--power=continuous,4mW", "--pretrain_epochs=2",
+         "--fine_tune_epochs=1", "--max_iterations=1",
+         "--annealing_steps=20", "--q15_samples=64", "--latency_inputs=1"]
+
+
+def _run(*args):
+  env = dict(os.environ, PYTHONPATH=_REPO)
+  return subprocess.run(
+      [sys.executable, os.path.join(_REPO, "scripts", "benchmark.py"),
+       *args], capture_output=True, text=True, env=env, check=False,
+      timeout=900)
+
+
+@pytest.mark.slow
+def test_benchmark_runs_and_resumes(tmp_path):
+  out, md = str(tmp_path / "out"), str(tmp_path / "BENCHMARKS.md")
+  first = _run(*_TINY, "--out_dir=" + out, "--markdown=" + md)
+  assert first.returncode == 0, first.stderr[-3000:]
+  results = json.loads(open(os.path.join(out, "results.json")).read())
+  har = results["models"]["har_cnn"]
+  assert har["data"].startswith("UCI HAPT")
+  for method in ("unpruned", "intermittent"):
+    m = har[method]
+    for key in ("test_accuracy", "test_accuracy_q15", "bsr_bytes", "macs",
+                "acc_outputs"):
+      assert key in m, key
+    assert 0 < m["test_accuracy"] <= 1 and 0 < m["test_accuracy_q15"] <= 1
+    assert m["q15_samples"] == 64
+    assert set(m["power"]) == {"continuous", "4mW"}
+    assert m["power"]["continuous"]["power_cycles"] == 0
+    assert m["power"]["4mW"]["power_cycles"] > 0
+  assert har["unpruned"]["acc_outputs"] == 14_256  # Reference plan, dense.
+  assert (har["intermittent"]["acc_outputs"] <=
+          har["unpruned"]["acc_outputs"])
+  text = open(md).read()
+  assert "har_cnn" in text and "Claims checked" in text
+  for png in ("layers.png", "latency.png", "accuracy_latency.png"):
+    assert os.path.getsize(os.path.join(out, png)) > 0
+  assert "iPrune" in first.stdout
+
+  start = time.time()
+  again = _run(*_TINY, "--out_dir=" + out, "--markdown=" + md, "--resume")
+  assert again.returncode == 0, again.stderr[-3000:]
+  assert time.time() - start < 60  # Nothing is trained or pruned again.
+  rerun = json.loads(open(os.path.join(out, "results.json")).read())
+  assert rerun["models"] == results["models"]
+
+  refused = _run(*_TINY, "--out_dir=" + out, "--markdown=")
+  assert refused.returncode != 0 and "--resume" in refused.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--models=ad_autoencoder"], "cannot be benchmarked"),
+    (["--methods=random"], "Unknown method"),
+    (["--data_dir=kws"], "NAME=PATH"),
+    (["--data_dir=speech=/x"], "unknown data sets"),
+])
+def test_bad_flags_are_clear_errors(tmp_path, args, message):
+  proc = _run(*args, "--out_dir=%s" % tmp_path, "--markdown=")
+  assert proc.returncode != 0
+  assert message in proc.stderr
+  assert "Traceback" not in proc.stderr
