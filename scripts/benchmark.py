@@ -41,8 +41,10 @@ flags.DEFINE_list("power", list(runner.POWERS), "Power strengths.")
 flags.DEFINE_list("data_dir", [], "Local copies of real data sets as "
                   "NAME=PATH pairs (e.g. kws=/data/speech_commands_v0.02); "
                   "other data sets use the embedded data.")
-flags.DEFINE_integer("fine_tune_epochs", 5, "Fine-tuning epochs per "
-                     "pruning iteration (every method).", lower_bound=1)
+flags.DEFINE_list("fine_tune_epochs", [], "Fine-tuning epochs per pruning "
+                  "iteration, the same for every method: N for every model "
+                  "or MODEL=N pairs; default: %s." % ", ".join(
+                      "%s=%d" % kv for kv in runner.FINE_TUNE_EPOCHS.items()))
 flags.DEFINE_integer("pretrain_epochs", None, "Baseline training epochs "
                      "(default: the model's recipe).", lower_bound=1)
 flags.DEFINE_integer("max_iterations", 10, "Pruning iterations at most.",
@@ -77,6 +79,21 @@ def _data_dirs(pairs):
   return dirs
 
 
+def _fine_tune_epochs(values, models):
+  """{model: epochs} from 'N' or 'MODEL=N' entries."""
+  epochs = {}
+  for value in values:
+    name, sep, count = value.rpartition("=")
+    try:
+      count = int(count)
+    except ValueError:
+      raise app.UsageError("--fine_tune_epochs entries are N or MODEL=N, got "
+                           "%r." % value) from None
+    for model in ([name] if sep else models):
+      epochs[model] = count
+  return epochs
+
+
 def config_from_flags():
   """The BenchmarkConfig of the command line."""
   return runner.BenchmarkConfig(
@@ -85,8 +102,9 @@ def config_from_flags():
       plan=FLAGS.plan, pretrain_epochs=FLAGS.pretrain_epochs,
       q15_samples=FLAGS.q15_samples, latency_inputs=FLAGS.latency_inputs,
       seed=FLAGS.seed,
-      pruning=dict(fine_tune_epochs=FLAGS.fine_tune_epochs,
-                   max_iterations=FLAGS.max_iterations,
+      fine_tune_epochs=_fine_tune_epochs(FLAGS.fine_tune_epochs,
+                                         FLAGS.models),
+      pruning=dict(max_iterations=FLAGS.max_iterations,
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
                    annealing_steps=FLAGS.annealing_steps))
 

@@ -69,6 +69,9 @@ def test_benchmark_runs_and_resumes(tmp_path):
     (["--methods=random"], "Unknown method"),
     (["--data_dir=kws"], "NAME=PATH"),
     (["--data_dir=speech=/x"], "unknown data sets"),
+    (["--fine_tune_epochs=some"], "N or MODEL=N"),
+    (["--models=har_cnn", "--fine_tune_epochs=sqn=3"],
+     "name a benchmarked model"),
 ])
 def test_bad_flags_are_clear_errors(tmp_path, args, message):
   proc = _run(*args, "--out_dir=%s" % tmp_path, "--markdown=")
