@@ -16,6 +16,8 @@ import dataclasses
 import os
 import time
 
+from absl import logging
+
 import mlperf_tiny_models
 from mlperf_tiny_models import datasets
 from tf_iprune import io_utils
@@ -126,3 +128,21 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
   io_utils.save_model(model, os.path.join(out_dir, MODEL_FILE))
   io_utils.write_json(os.path.join(out_dir, METRICS_FILE), metrics)
   return metrics
+
+
+def train_once(model_name, out_dir, data_dir=None, epochs=None, seed=0,
+               verbose=2):
+  """`train` into `out_dir` unless a finished run is already there.
+
+  Returns:
+    (the trained model, its metrics dict).
+  """
+  metrics_path = os.path.join(out_dir, METRICS_FILE)
+  if os.path.exists(metrics_path):  # train() writes it last.
+    logging.info("Using the trained %s in %s.", model_name, out_dir)
+  else:
+    logging.info("Training %s into %s.", model_name, out_dir)
+    train(model_name, out_dir, data_dir=data_dir, epochs=epochs, seed=seed,
+          verbose=verbose)
+  return (io_utils.load_model(os.path.join(out_dir, MODEL_FILE)),
+          io_utils.read_json(metrics_path))

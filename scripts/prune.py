@@ -3,7 +3,7 @@ r"""Prunes a model with iPrune (or a baseline), from nothing to a pruned model.
   python scripts/prune.py --model=har_cnn --out_dir=runs/har_cnn_iprune
 
 With --model (a zoo name) and no --model_path, the model is first trained on
-its data set by scripts/train.py (the model's recipe; --pretrain_epochs
+its data set as scripts/train.py does (the model's recipe; --pretrain_epochs
 overrides its epochs) and cached in out_dir/pretrain/; with --model_path a
 trained .keras/.h5 model is pruned.
 The data come from `mlperf_tiny_models.datasets` (--data_dir for a local copy
@@ -22,7 +22,6 @@ Killed at any point and rerun with --resume (same flags), it continues from
 the last finished step and ends with the same result.
 """
 import os
-import subprocess
 import sys
 
 from absl import app
@@ -31,12 +30,12 @@ from absl import logging
 
 import mlperf_tiny_models  # Selects Keras 2 before TensorFlow is imported.
 from mlperf_tiny_models import datasets
+from mlperf_tiny_models import training
 import tensorflow as tf
 
 from tf_iprune import io_utils
 from tf_iprune.pruning import iterative
 
-_SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
 _MODEL = flags.DEFINE_enum(
     "model", None, mlperf_tiny_models.list_models(),
@@ -117,31 +116,15 @@ def _load_data(dataset, data_dir):
 
 
 def pretrain(model_name, data_dir, out_dir, epochs, seed):
-  """Trains a zoo model with scripts/train.py into out_dir/pretrain, once.
+  """Trains a zoo model into out_dir/pretrain, once.
 
   Returns:
     (model, seconds the training took).
   """
   folder = os.path.join(out_dir, "pretrain")
-  metrics_path = os.path.join(folder, "metrics.json")
-  if not os.path.exists(metrics_path):  # train.py writes it last.
-    command = [sys.executable, os.path.join(_SCRIPTS, "train.py"),
-               "--model=%s" % model_name, "--out_dir=%s" % folder,
-               "--seed=%d" % seed]
-    if epochs:
-      command.append("--epochs=%d" % epochs)
-    if data_dir:
-      command.append("--data_dir=%s" % data_dir)
-    logging.info("Training the baseline: %s", " ".join(command))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [os.path.dirname(_SCRIPTS), os.environ.get("PYTHONPATH", "")]))
-    if subprocess.run(command, env=env, check=False).returncode:
-      sys.exit("Error: training the baseline failed (see above).")
-  else:
-    logging.info("Using the trained baseline in %s.", folder)
-  metrics = io_utils.read_json(metrics_path)
-  return (io_utils.load_model(os.path.join(folder, "model.keras")),
-          float(metrics["train_seconds"]))
+  model, metrics = training.train_once(model_name, folder, data_dir, epochs,
+                                       seed)
+  return model, float(metrics["train_seconds"])
 
 
 def main(argv):

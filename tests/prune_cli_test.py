@@ -95,7 +95,7 @@ def test_from_nothing_to_a_pruned_model_and_resume(tmp_path):
   shutil.rmtree(os.path.join(out, "logs", "iter_001"))
   code, _, stderr = _run(*(args + ["--resume"]))
   assert code == 0, stderr[-3000:]
-  assert "Using the trained baseline" in stderr
+  assert "Using the trained har_cnn" in stderr
   assert "Finished step iter_001/allocation" not in stderr
   again = json.load(open(os.path.join(out, "summary.json")))
   assert _without_times(again) == _without_times(summary)

@@ -110,19 +110,6 @@ class BenchmarkConfig:
     return self.plan or tiling.default_plan(model_name)
 
 
-def _baseline(name, config, out_dir):
-  """The trained zoo model (trained once, then loaded)."""
-  folder = os.path.join(out_dir, "baseline")
-  metrics_path = os.path.join(folder, training.METRICS_FILE)
-  if not os.path.exists(metrics_path):  # train() writes it last.
-    logging.info("%s: training the baseline", name)
-    info = mlperf_tiny_models.get_model_info(name)
-    training.train(name, folder, data_dir=config.data_dirs.get(info.dataset),
-                   epochs=config.pretrain_epochs, seed=config.seed)
-  model = io_utils.load_model(os.path.join(folder, training.MODEL_FILE))
-  return model, io_utils.read_json(metrics_path)
-
-
 def _simulate(model_bin, data, config):
   """Q15 accuracy (continuous power) and latency per power strength."""
   x, y = data["test"]
@@ -208,7 +195,10 @@ def run_model(name, config, out_dir):
   data_dir = config.data_dirs.get(info.dataset)
   data = {split: datasets.load(info.dataset, split, data_dir)
           for split in datasets.SPLITS}
-  model, metrics = _baseline(name, config, out_dir)
+  logging.info("%s: baseline", name)
+  model, metrics = training.train_once(
+      name, os.path.join(out_dir, "baseline"), data_dir,
+      config.pretrain_epochs, config.seed)
   results = {"data": datasets.describe(info.dataset, data_dir),
              "dataset": info.dataset,
              "baseline": {"val_accuracy": metrics["val_accuracy"],
