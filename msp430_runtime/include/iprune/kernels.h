@@ -39,6 +39,17 @@ void iprune_fully_connected(const iprune_layer_t *layer, const int16_t *input,
                             uint16_t n_t, int fetch,
                             const iprune_lea_operands_t *ops);
 
+/* The input tile of an accelerator operation: for output positions
+ * [p0, p0 + n_t), the inputs at kernel position `kpos`, channels
+ * [c0, c0 + width), as an n_t x `stride` matrix in `in` (padding and columns
+ * past `width` are zero). Each in-bounds position is one DMA; with `merge`
+ * (the channels are all of them and the stride is 1) positions adjacent in
+ * one output row are adjacent in NVM and merge into one DMA. */
+void iprune_input_tile(const iprune_layer_t *layer, const int16_t *input,
+                       uint16_t kpos, uint16_t c0, uint16_t width,
+                       uint16_t stride, int merge, uint32_t p0, uint16_t n_t,
+                       int16_t *in);
+
 /* Pooling jobs: output position p, channels [c0, c0 + n_c). In LEA RAM,
  * `row` holds one window row of those channels, `out` n_c outputs, `acc`
  * n_c 32-bit sums. */

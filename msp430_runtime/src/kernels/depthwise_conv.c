@@ -1,56 +1,6 @@
 /* Depthwise convolution: the LEA operation of one job. */
-#include <string.h>
-
 #include "iprune/hal.h"
 #include "iprune/kernels.h"
-
-static void flush(int16_t *in, uint16_t stride, uint16_t row, uint16_t len,
-                  const int16_t *src, uint16_t width) {
-  if (len) {
-    iprune_hal_nvm_read(in + (uint32_t)row * stride, src,
-                        (uint16_t)(len * width));
-  }
-}
-
-/* The group's channels at kernel position `col` for output positions
- * [p0, p0 + n_t) as a n_t x tile_m matrix: one DMA per in-bounds position;
- * with one group and stride 1, positions adjacent in one output row merge
- * into one DMA. Padding and channels past the last are zero. */
-static void fetch_tile(const iprune_layer_t *l, const int16_t *input,
-                       uint16_t group, uint16_t col, uint32_t p0,
-                       uint16_t n_t, int16_t *in) {
-  const int32_t H = l->input_shapes[0][0], W = l->input_shapes[0][1];
-  const uint16_t C = l->input_shapes[0][2];
-  const uint16_t tm = l->tile_m;
-  const uint16_t c0 = (uint16_t)(group * tm);
-  const uint16_t width = (uint16_t)(C - c0 < tm ? C - c0 : tm);
-  const int32_t kh = col / l->kernel[1], kw = col % l->kernel[1];
-  const int32_t OW =
-      (W + l->pads[1] + l->pads[3] - l->kernel[1]) / l->stride[1] + 1;
-  const int merge = l->n_groups == 1 && l->stride[1] == 1;
-  const int16_t *run_src = 0;
-  uint16_t run_row = 0, run_len = 0, i;
-  memset(in, 0, (uint32_t)n_t * tm * sizeof(int16_t));
-  for (i = 0; i < n_t; i++) {
-    const uint32_t p = p0 + i;
-    const int32_t oh = (int32_t)(p / (uint32_t)OW);
-    const int32_t ow = (int32_t)(p % (uint32_t)OW);
-    const int32_t ih = oh * l->stride[0] - l->pads[0] + kh;
-    const int32_t iw = ow * l->stride[1] - l->pads[1] + kw;
-    if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
-      flush(in, tm, run_row, run_len, run_src, width);
-      run_len = 0;
-    } else if (merge && run_len && ow != 0) {
-      run_len++;
-    } else {
-      flush(in, tm, run_row, run_len, run_src, width);
-      run_src = input + ((uint32_t)ih * (uint32_t)W + (uint32_t)iw) * C + c0;
-      run_row = i;
-      run_len = 1;
-    }
-  }
-  flush(in, tm, run_row, run_len, run_src, width);
-}
 
 /* Multiplies the group's input channels element-wise by the block's
  * weights (replicated per position in ops->w) on the LEA. */
@@ -58,8 +8,12 @@ void iprune_depthwise_conv(const iprune_layer_t *l, const int16_t *input,
                            uint16_t group, uint16_t col, uint32_t p0,
                            uint16_t n_t, int fetch,
                            const iprune_lea_operands_t *ops) {
-  (void)fetch; /* Every block reads its own channels. */
-  fetch_tile(l, input, group, col, p0, n_t, ops->in);
+  const uint16_t C = l->input_shapes[0][2], tm = l->tile_m;
+  const uint16_t c0 = (uint16_t)(group * tm);
+  (void)fetch; /* Every block reads its own channels: the group's. */
+  iprune_input_tile(l, input, col, c0, (uint16_t)(C - c0 < tm ? C - c0 : tm),
+                    tm, l->n_groups == 1 && l->stride[1] == 1, p0, n_t,
+                    ops->in);
   iprune_hal_lea_mul(ops->in, ops->w, ops->out, (uint16_t)(n_t * l->tile_m),
                      l->shift);
 }
