@@ -15,23 +15,7 @@ from tf_iprune.runtime import evaluation
 from tf_iprune.runtime import simulator
 from tf_iprune.runtime import testing
 
-CASES = [(name, pruned) for name in testing.ZOO_MODELS
-         for pruned in (False, True)]
 MIN_FAILURES = 1000
-
-
-@pytest.fixture(scope="module")
-def binary():
-  return simulator.build()
-
-
-@pytest.fixture(scope="module", params=CASES,
-                ids=["%s-%s" % (n, "pruned" if p else "dense")
-                     for n, p in CASES])
-def case(request, tmp_path_factory):
-  name, pruned = request.param
-  return testing.zoo_case(name, testing.shared_dir(tmp_path_factory),
-                          pruned)
 
 
 def _max_job_bytes(qmodel):

@@ -17,11 +17,6 @@ CASES = [(name, pruned, power) for name in testing.ZOO_MODELS
          for pruned in (False, True) for power in TOLERANCE]
 
 
-@pytest.fixture(scope="module")
-def binary():
-  return simulator.build()
-
-
 def _case(tmp_path_factory, name, pruned):
   return testing.zoo_case(name, testing.shared_dir(tmp_path_factory), pruned)
 
