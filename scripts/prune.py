@@ -53,6 +53,10 @@ _METHOD = flags.DEFINE_enum(
     "intermittent (iPrune), energy (ePrune), magnitude (tfmot) or unpruned.")
 _EPSILON = flags.DEFINE_float(
     "epsilon", 1.0, "Tolerated validation accuracy drop, percentage points.")
+_REFERENCE = flags.DEFINE_enum(
+    "reference", "fine_tuned", list(iterative.REFERENCES),
+    "What the drop is measured against: the unpruned model fine-tuned as "
+    "the pruned ones are (fine_tuned), or as given (baseline).")
 _UPPER_BOUND = flags.DEFINE_float(
     "upper_bound", 0.4, "Upper bound on an iteration's overall ratio.")
 _OVERALL_RATIO = flags.DEFINE_float(
@@ -152,6 +156,7 @@ def main(argv):
   try:
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
+        reference=_REFERENCE.value,
         upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
         max_iterations=_MAX_ITERATIONS.value,
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,

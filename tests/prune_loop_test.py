@@ -60,6 +60,13 @@ def test_full_loop(setup, tmp_path):
     for key in _KEYS:
       assert key in section, key
   assert len(summary["iterations"]) >= 1
+  # Drops are measured against the unpruned model fine-tuned alike.
+  reference = summary["reference"]
+  assert reference["acc_outputs"] == summary["baseline"]["acc_outputs"]
+  assert os.path.exists(tmp_path / "reference" / "metrics.json")
+  for record in summary["iterations"]:
+    assert record["accuracy_drop"] == pytest.approx(
+        reference["val_accuracy"] - record["val_accuracy"])
   base = summary["baseline"]
   assert all(r == 0.0 for r in base["ratios"].values())
   first = summary["iterations"][0]
@@ -170,3 +177,14 @@ def test_resume_after_a_killed_process(setup, tmp_path):
   resumed = _run(setup, out, resume=True).summary
   reference = _run(setup, str(tmp_path / "whole")).summary
   assert _without_times(resumed) == _without_times(reference)
+
+
+def test_reference_baseline_measures_drops_against_the_given_model(
+    setup, tmp_path):
+  summary = _run(setup, str(tmp_path), max_iterations=1,
+                 reference="baseline").summary
+  assert summary["reference"] == summary["baseline"]
+  assert not os.path.exists(tmp_path / "reference")
+  record, = summary["iterations"]
+  assert record["accuracy_drop"] == pytest.approx(
+      summary["baseline"]["val_accuracy"] - record["val_accuracy"])
