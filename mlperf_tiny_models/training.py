@@ -20,31 +20,13 @@ from absl import logging
 
 import mlperf_tiny_models
 from mlperf_tiny_models import datasets
+from tf_iprune import callbacks
 from tf_iprune import io_utils
 from tf_iprune.legacy_keras import keras
 import tensorflow as tf
 
 METRICS_FILE = "metrics.json"
 MODEL_FILE = "model.keras"
-
-
-class _KeepBestWeights(keras.callbacks.Callback):
-  """Restores, after training, the weights of the best validation epoch."""
-
-  def __init__(self):
-    super().__init__()
-    self.best_epoch = None
-    self._best_accuracy = -1.0
-    self._best_weights = None
-
-  def on_epoch_end(self, epoch, logs=None):
-    if logs["val_accuracy"] > self._best_accuracy:
-      self._best_accuracy = logs["val_accuracy"]
-      self._best_weights = self.model.get_weights()
-      self.best_epoch = epoch + 1
-
-  def on_train_end(self, logs=None):
-    self.model.set_weights(self._best_weights)
 
 
 def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
@@ -92,7 +74,7 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
        "config": {"learning_rate": recipe.learning_rate}})
   model.compile(optimizer=optimizer, loss=recipe.loss, metrics=["accuracy"])
 
-  keep_best = _KeepBestWeights()
+  keep_best = callbacks.KeepBestWeights()
   os.makedirs(out_dir, exist_ok=True)
   start = time.time()
   model.fit(*data["train"], validation_data=data["val"],

@@ -2,32 +2,38 @@
 
 Both train with tfmot's `UpdatePruningStep` (and `PruningSummaries` when a
 log folder is given), a fresh Adam optimizer and the same number of epochs,
-and return the stripped model. Seeds are set right before the model is
-wrapped, so a run resumed from a saved model trains identically.
+keep the weights of the epoch with the best validation accuracy (as
+training does; for the magnitude schedule only epochs at its final
+sparsity qualify), and return the stripped model. Seeds are set right before
+the model is wrapped, so a run resumed from a saved model trains
+identically.
 """
 import math
 
 import tensorflow_model_optimization as tfmot
 
+from tf_iprune import callbacks as callbacks_lib
 from tf_iprune.legacy_keras import keras
 from tf_iprune.pruning import model_utils
 from tf_iprune.pruning import prune
 
 
-def _fit(wrapped, train_data, epochs, batch_size, learning_rate, loss,
-         log_dir, verbose):
+def _fit(wrapped, train_data, val_data, epochs, batch_size, learning_rate,
+         loss, log_dir, verbose, from_epoch=1):
   x, y = train_data
   wrapped.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                   metrics=["accuracy"])
-  callbacks = [tfmot.sparsity.keras.UpdatePruningStep()]
+  callbacks = [tfmot.sparsity.keras.UpdatePruningStep(),
+               callbacks_lib.KeepBestWeights(from_epoch)]
   if log_dir:
     callbacks.append(tfmot.sparsity.keras.PruningSummaries(log_dir=log_dir))
   wrapped.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True,
-              callbacks=callbacks, verbose=2 if verbose else 0)
+              validation_data=tuple(val_data), callbacks=callbacks,
+              verbose=2 if verbose else 0)
   return prune.strip_pruning(wrapped)
 
 
-def fine_tune_blocks(model, sparsities, policy, train_data, epochs,
+def fine_tune_blocks(model, sparsities, policy, train_data, val_data, epochs,
                      batch_size, learning_rate, loss, seed, log_dir=None,
                      verbose=False):
   """Prunes each layer to its cumulative block sparsity, then fine-tunes.
@@ -37,6 +43,7 @@ def fine_tune_blocks(model, sparsities, policy, train_data, epochs,
     sparsities: {layer name: BlockSparsity target}.
     policy: The IntermittentPolicy (tile plan).
     train_data: (x, y) training arrays.
+    val_data: (x, y) validation arrays: the best epoch on them is kept.
     epochs, batch_size, learning_rate, loss: Fine-tuning settings.
     seed: Seeds Python, numpy and TensorFlow before training.
     log_dir: TensorBoard folder, or None.
@@ -48,8 +55,8 @@ def fine_tune_blocks(model, sparsities, policy, train_data, epochs,
   keras.utils.set_random_seed(seed)
   wrapped = prune.prune_low_intermittency(model, dict(sparsities),
                                           pruning_policy=policy)
-  return _fit(wrapped, train_data, epochs, batch_size, learning_rate, loss,
-              log_dir, verbose)
+  return _fit(wrapped, train_data, val_data, epochs, batch_size,
+              learning_rate, loss, log_dir, verbose)
 
 
 def magnitude_schedule(initial_sparsity, final_sparsity, train_size, epochs,
@@ -59,13 +66,18 @@ def magnitude_schedule(initial_sparsity, final_sparsity, train_size, epochs,
   Masks are updated ten times on the way (every `frequency` steps) and the
   final sparsity is reached at `end_step`, half way through, leaving the
   second half to recover.
+
+  Returns:
+    (the schedule, the first epoch (1-based) that ends at final sparsity).
   """
-  steps = epochs * math.ceil(train_size / batch_size)
+  steps_per_epoch = math.ceil(train_size / batch_size)
+  steps = epochs * steps_per_epoch
   frequency = max(1, steps // 20)
   end_step = frequency * max(1, (steps // 2) // frequency)
-  return tfmot.sparsity.keras.PolynomialDecay(
+  schedule = tfmot.sparsity.keras.PolynomialDecay(
       initial_sparsity=initial_sparsity, final_sparsity=final_sparsity,
       begin_step=0, end_step=end_step, frequency=frequency)
+  return schedule, min(epochs, math.ceil((end_step + 1) / steps_per_epoch))
 
 
 def tfmot_block_size(spec, tile):
@@ -84,8 +96,9 @@ def tfmot_block_size(spec, tile):
 
 
 def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
-                        train_data, epochs, batch_size, learning_rate, loss,
-                        seed, log_dir=None, verbose=False):
+                        train_data, val_data, epochs, batch_size,
+                        learning_rate, loss, seed, log_dir=None,
+                        verbose=False):
   """The `magnitude` baseline: tfmot's prune_low_magnitude, as a user would.
 
   Conv2D and Dense layers are wrapped by `prune_low_magnitude` with a
@@ -97,8 +110,9 @@ def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
   """
   keras.utils.set_random_seed(seed)
   plans = policy.layer_plans(model)
-  schedule = magnitude_schedule(initial_sparsity, final_sparsity,
-                                len(train_data[0]), epochs, batch_size)
+  schedule, final_epoch = magnitude_schedule(
+      initial_sparsity, final_sparsity, len(train_data[0]), epochs,
+      batch_size)
 
   def wrap(layer):
     if layer.name not in plans or isinstance(
@@ -109,5 +123,5 @@ def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
         block_size=tfmot_block_size(*plans[layer.name]))
 
   wrapped = model_utils.clone_wrapped(model, wrap)
-  return _fit(wrapped, train_data, epochs, batch_size, learning_rate, loss,
-              log_dir, verbose)
+  return _fit(wrapped, train_data, val_data, epochs, batch_size,
+              learning_rate, loss, log_dir, verbose, from_epoch=final_epoch)

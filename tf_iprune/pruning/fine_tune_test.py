@@ -20,15 +20,15 @@ def setup():
 
 def test_blocks(setup):
   model, policy, train = setup
-  tuned = fine_tune.fine_tune_blocks(model, {"conv2": 0.5}, policy, train, 1,
-                                     64, 1e-3, _LOSS, seed=0)
+  tuned = fine_tune.fine_tune_blocks(model, {"conv2": 0.5}, policy, train,
+                                     train, 1, 64, 1e-3, _LOSS, seed=0)
   plans = policy.layer_plans(tuned)
   grid = hardware.BlockGrid(*plans["conv2"])
   assert (~grid.nonzero_blocks(tuned.get_layer("conv2").kernel.numpy())
           ).sum() == 12
   assert [type(l) for l in tuned.layers] == [type(l) for l in model.layers]
-  again = fine_tune.fine_tune_blocks(model, {"conv2": 0.5}, policy, train, 1,
-                                     64, 1e-3, _LOSS, seed=0)
+  again = fine_tune.fine_tune_blocks(model, {"conv2": 0.5}, policy, train,
+                                     train, 1, 64, 1e-3, _LOSS, seed=0)
   for a, b in zip(tuned.get_weights(), again.get_weights()):
     np.testing.assert_array_equal(a, b)  # Seeded: the same training.
 
@@ -36,7 +36,7 @@ def test_blocks(setup):
 def test_magnitude(setup):
   model, policy, train = setup
   tuned = fine_tune.fine_tune_magnitude(
-      model, 0.0, 0.4, policy, train, 2, 64, 1e-3, _LOSS, seed=0)
+      model, 0.0, 0.4, policy, train, train, 2, 64, 1e-3, _LOSS, seed=0)
   for name in ("conv1", "conv2", "fc"):
     kernel = tuned.get_layer(name).kernel.numpy()
     assert np.mean(kernel == 0) == pytest.approx(0.4, abs=0.02)
@@ -44,10 +44,13 @@ def test_magnitude(setup):
 
 
 def test_magnitude_schedule_reaches_the_target_half_way():
-  schedule = fine_tune.magnitude_schedule(0.1, 0.5, 1000, 4, 100)  # 40 steps.
+  schedule, final_epoch = fine_tune.magnitude_schedule(
+      0.1, 0.5, 1000, 4, 100)  # 40 steps, 10 per epoch.
   assert schedule.end_step == 20 and schedule.frequency == 2
-  tiny = fine_tune.magnitude_schedule(0.0, 0.5, 10, 1, 100)  # 1 step.
-  assert tiny.end_step == 1 and tiny.frequency == 1
+  assert final_epoch == 3  # Step 20 is the first step of epoch 3.
+  tiny, final_epoch = fine_tune.magnitude_schedule(
+      0.0, 0.5, 10, 1, 100)  # 1 step.
+  assert tiny.end_step == 1 and tiny.frequency == 1 and final_epoch == 1
 
 
 def test_tfmot_block_size():

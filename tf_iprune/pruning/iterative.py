@@ -387,7 +387,7 @@ class IterativePruner:
     """The unpruned model fine-tuned as the pruned ones are, measured."""
     cfg = self.config
     tuned = fine_tune.fine_tune_blocks(
-        model, {}, self.policy, self._train, cfg.fine_tune_epochs,
+        model, {}, self.policy, self._train, self._val, cfg.fine_tune_epochs,
         cfg.batch_size, cfg.learning_rate, cfg.loss, self._seed(0, 3),
         self._path("logs", "reference"), self.verbose)
     return report.measure(tuned, self.policy, self._val, self._test,
@@ -458,8 +458,8 @@ class IterativePruner:
     def tune():
       return fine_tune.fine_tune_magnitude(
           model, allocation["initial_sparsity"], allocation["target_sparsity"],
-          self.policy, self._train, cfg.fine_tune_epochs, cfg.batch_size,
-          cfg.learning_rate, cfg.loss, self._seed(t, 3),
+          self.policy, self._train, self._val, cfg.fine_tune_epochs,
+          cfg.batch_size, cfg.learning_rate, cfg.loss, self._seed(t, 3),
           self._path("logs", folder), self.verbose)
 
     return [allocation], {n: step for n in plans}, tune, None
@@ -498,8 +498,9 @@ class IterativePruner:
     def tune():
       return fine_tune.fine_tune_blocks(
           model, allocation["sparsities"], self.policy, self._train,
-          cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate, cfg.loss,
-          self._seed(t, 3), self._path("logs", folder), self.verbose)
+          self._val, cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate,
+          cfg.loss, self._seed(t, 3), self._path("logs", folder),
+          self.verbose)
 
     return [sens, allocation], allocation["ratios"], tune, expected
 
