@@ -17,7 +17,8 @@ Writes to --out_dir, every file atomically:
                            (per-layer sparsity, accelerator outputs), and
                            fine-tuning curves;
   model.keras              the chosen pruned model;
-  summary.json             sections baseline, iterations, chosen.
+  metrics.json             its data set and accuracies (as train.py writes);
+  summary.json             sections baseline, reference, iterations, chosen.
 Killed at any point and rerun with --resume (same flags), it continues from
 the last finished step and ends with the same result.
 """
@@ -201,6 +202,14 @@ def main(argv):
     logging.error("%s", e)
     sys.exit(1)
   chosen, base = result.summary["chosen"], result.summary["baseline"]
+  # Beside model.keras, as training writes it: the exporter's default
+  # calibration data set comes from here.
+  io_utils.write_json(os.path.join(out_dir, training.METRICS_FILE), {
+      "model": model.name, "dataset": dataset,
+      "data": datasets.describe(dataset, _DATA_DIR.value),
+      "data_dir": _DATA_DIR.value, "method": config.method,
+      "val_accuracy": chosen["val_accuracy"] / 100,
+      "test_accuracy": chosen["test_accuracy"] / 100})
   print("Chosen: iteration %d, val accuracy %.2f%% (baseline %.2f%%), test "
         "accuracy %.2f%%, accelerator outputs %d (baseline %d); summary in %s"
         % (chosen["iteration"], chosen["val_accuracy"], base["val_accuracy"],

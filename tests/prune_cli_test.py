@@ -85,6 +85,9 @@ def test_from_nothing_to_a_pruned_model_and_resume(tmp_path):
   assert summary["baseline"]["acc_outputs"] == 14256
   assert os.path.exists(os.path.join(out, "pretrain", "model.keras"))
   assert os.listdir(os.path.join(out, "logs", "pruning"))
+  metrics = json.load(open(os.path.join(out, "metrics.json")))
+  assert metrics["dataset"] == "har" and metrics["method"] == "intermittent"
+  assert metrics["test_accuracy"] == summary["chosen"]["test_accuracy"] / 100
   # Rerunning the same folder needs --resume.
   code, _, stderr = _run(*args)
   assert code != 0 and "rerun with --resume" in stderr
