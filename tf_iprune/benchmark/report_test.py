@@ -40,6 +40,8 @@ def test_markdown_has_the_tables_the_command_and_the_paper():
   assert "UCI HAPT recordings (real)" in text
   assert "![benchmarks/latency.png](benchmarks/latency.png)" in text
   assert "fewer accelerator outputs than ePrune on average" in text
+  # 0.6 + 0.15 of iPrune's 1.0 s in accelerator layers, 0.25 in the pool.
+  assert "| har_cnn | iPrune | 0.750 | 0.250 | 25% |" in text
 
 
 def test_summary_text_lists_every_method_and_power():

@@ -177,9 +177,12 @@ def run_method(name, method, model, data, config, out_dir):
       "bsr_bytes": total["bsr_bytes"],
       "energy_j": total["energy_j"],
       "iterations": len(pruned.summary["iterations"]),
-      "layers": [{key: layer[key] for key in (
+      # Per layer; seconds: its work under continuous power (the hardware
+      # model, which the simulator's counters equal exactly).
+      "layers": [dict({key: layer[key] for key in (
           "name", "type", "weights", "nonzero_weights", "acc_outputs",
-          "energy_j")} for layer in report["layers"]],
+          "energy_j")}, seconds=layer["intermittent_s"])
+                 for layer in report["layers"]],
       "ratios": chosen.get("ratios", {}),
       "power": power,
       "plan": plan,
