@@ -32,6 +32,7 @@ from tf_iprune.benchmark import plots
 from tf_iprune.benchmark import report
 from tf_iprune.benchmark import runner
 from tf_iprune.hardware import tiling
+from tf_iprune.pruning import iterative
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", list(runner.BenchmarkConfig.models),
@@ -50,6 +51,10 @@ flags.DEFINE_integer("pretrain_epochs", None, "Baseline training epochs "
 flags.DEFINE_integer("max_iterations", 10, "Pruning iterations at most.",
                      lower_bound=1)
 flags.DEFINE_float("epsilon", 1.0, "Tolerated accuracy drop, in points.")
+flags.DEFINE_enum("second_chance", "retry", list(iterative.SECOND_CHANCES),
+                  "After the first drop beyond epsilon: retry from the last "
+                  "model within epsilon with half the step, or continue "
+                  "from the failed model.")
 flags.DEFINE_float("upper_bound", 0.4, "Upper bound of an iteration's "
                    "overall pruning ratio.")
 flags.DEFINE_integer("annealing_steps", 300, "Simulated-annealing moves.",
@@ -106,6 +111,7 @@ def config_from_flags():
                                          FLAGS.models),
       pruning=dict(max_iterations=FLAGS.max_iterations,
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
+                   second_chance=FLAGS.second_chance,
                    annealing_steps=FLAGS.annealing_steps))
 
 

@@ -58,6 +58,11 @@ _REFERENCE = flags.DEFINE_enum(
     "reference", "fine_tuned", list(iterative.REFERENCES),
     "What the drop is measured against: the unpruned model fine-tuned as "
     "the pruned ones are (fine_tuned), or as given (baseline).")
+_SECOND_CHANCE = flags.DEFINE_enum(
+    "second_chance", "retry", list(iterative.SECOND_CHANCES),
+    "After the first drop beyond epsilon: start again from the last model "
+    "within epsilon with half the step (retry), or prune on from the failed "
+    "model (continue).")
 _UPPER_BOUND = flags.DEFINE_float(
     "upper_bound", 0.4, "Upper bound on an iteration's overall ratio.")
 _OVERALL_RATIO = flags.DEFINE_float(
@@ -157,7 +162,7 @@ def main(argv):
   try:
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
-        reference=_REFERENCE.value,
+        reference=_REFERENCE.value, second_chance=_SECOND_CHANCE.value,
         upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
         max_iterations=_MAX_ITERATIONS.value,
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,

@@ -188,3 +188,36 @@ def test_reference_baseline_measures_drops_against_the_given_model(
   record, = summary["iterations"]
   assert record["accuracy_drop"] == pytest.approx(
       summary["baseline"]["val_accuracy"] - record["val_accuracy"])
+
+
+@pytest.mark.parametrize("method", ["magnitude", "intermittent"])
+def test_retry_after_a_collapse_restarts_with_half_the_step(
+    setup, tmp_path, monkeypatch, method):
+  real = iterative.IterativePruner._iteration
+
+  def collapse_first(self, t, start, scale):
+    record = real(self, t, start, scale)
+    return dict(record, val_accuracy=0.0) if t == 1 else record
+
+  monkeypatch.setattr(iterative.IterativePruner, "_iteration", collapse_first)
+  summary = _run(setup, str(tmp_path), method=method).summary
+  first, second = summary["iterations"]
+  assert not first["within_epsilon"]
+  assert (second["start_iteration"], second["step_scale"]) == (0, 0.5)
+  if method == "magnitude":
+    allocation = io_utils.read_json(str(tmp_path / "iter_002" /
+                                        "allocation.json"))
+    assert allocation["initial_sparsity"] == 0.0
+    assert allocation["target_sparsity"] == pytest.approx(
+        SETTINGS["upper_bound"] / 4)
+  else:
+    sensitivity = io_utils.read_json(str(tmp_path / "iter_002" /
+                                         "sensitivity.json"))
+    assert max(sensitivity["mapped_ratios"].values()) == pytest.approx(
+        SETTINGS["upper_bound"] / 2)
+    # Its G applies to the unpruned model's weights, not the collapsed one's.
+    allocation = io_utils.read_json(str(tmp_path / "iter_002" /
+                                        "allocation.json"))
+    assert allocation["total_weights"] == round(
+        allocation["overall_ratio"] * summary["baseline"]["nonzero_weights"])
+  assert summary["chosen"]["iteration"] in (0, 2)

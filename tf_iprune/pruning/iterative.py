@@ -3,10 +3,19 @@
 Each iteration prunes the model left by the previous one (`strategy`, or
 tfmot's magnitude pruning for the baseline) and fine-tunes it. The loop
 stops when the validation accuracy after fine-tuning has dropped more than
-`epsilon` percentage points below the unpruned model's for the second time
-(the "second chance": after the first such drop pruning continues from the
-failed model), after `max_iterations`, or when nothing is left to prune. It
-returns the most compact model, the one with the fewest accelerator outputs
+`epsilon` percentage points below the unpruned model's for the second time,
+after `max_iterations`, or when nothing is left to prune. What follows the
+first such drop (the "second chance") is `second_chance`:
+  retry     (default) the next iteration starts again from the model the
+            failed one started from (the last one within epsilon), with
+            its step halved: upper_bound (or a fixed overall_ratio) for the
+            strategy, magnitude_step for the magnitude baseline. A step that
+            was too large for fine-tuning to recover from (a collapse, not
+            a fluctuation) is retried smaller instead of built upon.
+  continue  the next iteration prunes on from the failed model, as the
+            paper describes, to permit a rally after a fluctuation; after a
+            collapse there is nothing to rally from.
+It returns the most compact model, the one with the fewest accelerator outputs
 (then fewest non-zero weights, then earliest), among the unpruned model and
 the iterations within epsilon. Only the validation split is used to decide;
 the test split is only reported.
@@ -56,6 +65,7 @@ from tf_iprune.pruning import strategy
 
 METHODS = ("intermittent", "energy", "magnitude", "unpruned")
 REFERENCES = ("fine_tuned", "baseline")
+SECOND_CHANCES = ("retry", "continue")
 _STATE_VERSION = 1
 
 
@@ -74,6 +84,8 @@ class PruningConfig:
       optimistic when it was itself chosen on the validation split (the
       best epoch of a training run), which makes every later model look
       worse by that selection bias.
+    second_chance: What follows the first drop beyond epsilon, one of
+      SECOND_CHANCES (see the module docstring).
     upper_bound: G^, the upper bound on an iteration's overall ratio.
     overall_ratio: If set, every iteration uses this G instead of the first
       guideline (to compare methods at the same G).
@@ -105,6 +117,7 @@ class PruningConfig:
   method: str = "intermittent"
   epsilon: float = 1.0
   reference: str = "fine_tuned"
+  second_chance: str = "retry"
   upper_bound: float = 0.4
   overall_ratio: Optional[float] = None
   max_ratio: float = 0.9
@@ -135,6 +148,8 @@ class PruningConfig:
     check(self.epsilon > 0, "epsilon", "> 0 (percentage points)")
     check(self.reference in REFERENCES, "reference",
           "one of " + ", ".join(REFERENCES))
+    check(self.second_chance in SECOND_CHANCES, "second_chance",
+          "one of " + ", ".join(SECOND_CHANCES))
     check(0 < self.upper_bound <= 1, "upper_bound", "in (0, 1]")
     check(self.overall_ratio is None or 0 < self.overall_ratio < 1,
           "overall_ratio", "None or in (0, 1)")
@@ -357,14 +372,6 @@ class IterativePruner:
         logging.info("Reference (the unpruned model fine-tuned alike): val "
                      "accuracy %.2f%%.", reference["val_accuracy"])
 
-    previous = [self._path("baseline", "model.keras")]
-
-    def step(t):
-      record = self._iteration(t, previous[0])
-      if record is not None:
-        previous[0] = self._path(self._iter_dir(t), "model.keras")
-      return record
-
     def logged(record):
       report.log_tensorboard(self._path("logs", "pruning"), record["iteration"],
                              record)
@@ -378,9 +385,9 @@ class IterativePruner:
     if cfg.method == "unpruned":
       iterations, stop_reason = [], "unpruned"
     else:
-      iterations, stop_reason = iterate(step, reference["val_accuracy"],
-                                        cfg.epsilon, cfg.max_iterations,
-                                        logged)
+      iterations, stop_reason = iterate(
+          self._iteration, reference["val_accuracy"], cfg.epsilon,
+          cfg.max_iterations, logged, cfg.second_chance)
     return self._finish(base, reference, iterations, stop_reason)
 
   def _fine_tuned_reference(self, model):
@@ -418,15 +425,23 @@ class IterativePruner:
     return PruningResult(model, summary, self._dir)
 
   # ------------------------------------------------------------ iteration
-  def _iteration(self, t, previous):
-    """Runs (or resumes) iteration t; None if nothing is left to prune."""
+  def _start_folder(self, start):
+    return "baseline" if start == 0 else self._iter_dir(start)
+
+  def _iteration(self, t, start, scale):
+    """Runs (or resumes) iteration t; None if nothing is left to prune.
+
+    It prunes the model of iteration `start` (0: the baseline) with its step
+    scaled by `scale` (see `iterate`).
+    """
     folder = self._iter_dir(t)
-    model = io_utils.load_model(previous)
+    model = io_utils.load_model(
+        self._path(self._start_folder(start), "model.keras"))
     plans = self.policy.layer_plans(model)
     if self.config.method == "magnitude":
-      planned = self._plan_magnitude(t, folder, model, plans)
+      planned = self._plan_magnitude(t, start, scale, folder, model, plans)
     else:
-      planned = self._plan_blocks(t, folder, model, plans)
+      planned = self._plan_blocks(t, scale, folder, model, plans)
     if planned is None:
       return None
     steps, step_ratios, tune, expected = planned
@@ -446,14 +461,16 @@ class IterativePruner:
                 step_ratios=step_ratios,
                 wall_s=metrics["wall_s"] + sum(s["wall_s"] for s in steps))
 
-  def _plan_magnitude(self, t, folder, model, plans):
+  def _plan_magnitude(self, t, start, scale, folder, model, plans):
     """The magnitude baseline's target for iteration t, and its tuning."""
     cfg = self.config
-    step = cfg.magnitude_step or cfg.upper_bound / 2
+    step = scale * (cfg.magnitude_step or cfg.upper_bound / 2)
+    initial = 0.0 if start == 0 else io_utils.read_json(self._path(
+        self._iter_dir(start), "allocation.json"))["target_sparsity"]
     allocation = self._cached_json(os.path.join(folder, "allocation"), lambda: {
         "overall_ratio": step,
-        "initial_sparsity": 1 - (1 - step) ** (t - 1),
-        "target_sparsity": 1 - (1 - step) ** t})
+        "initial_sparsity": initial,
+        "target_sparsity": 1 - (1 - initial) * (1 - step)})
 
     def tune():
       return fine_tune.fine_tune_magnitude(
@@ -464,7 +481,7 @@ class IterativePruner:
 
     return [allocation], {n: step for n in plans}, tune, None
 
-  def _plan_blocks(self, t, folder, model, plans):
+  def _plan_blocks(self, t, scale, folder, model, plans):
     """The three steps of iteration t (each checkpointed), and its tuning."""
     cfg = self.config
     context = []
@@ -477,9 +494,11 @@ class IterativePruner:
       return context[0]
 
     sens = self._cached_json(os.path.join(folder, "sensitivity"), lambda: (
-        strategy.network_level(ctx(), cfg.upper_bound, cfg.sensitivity_ratios,
-                               cfg.max_ratio, self.verbose)))
-    overall = cfg.overall_ratio or sens["overall_ratio"]
+        strategy.network_level(ctx(), scale * cfg.upper_bound,
+                               cfg.sensitivity_ratios, cfg.max_ratio,
+                               self.verbose)))
+    overall = (scale * cfg.overall_ratio if cfg.overall_ratio
+               else sens["overall_ratio"])
     allocation = self._cached_json(
         os.path.join(folder, "allocation"), lambda: strategy.layer_level(
             ctx(), overall, cfg.max_ratio, cfg.epsilon, cfg.accuracy_weight,
@@ -509,29 +528,37 @@ class IterativePruner:
                .generate_state(1)[0] % (2 ** 31))
 
 
-def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None):
+def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None,
+            second_chance="retry"):
   """The estimate-prune-retrain loop with a second chance.
 
   Args:
-    step: t -> record (a dict with 'val_accuracy' after fine-tuning) of
-      iteration t, pruning the previous iteration's model; or None when
-      nothing is left to prune.
+    step: (t, start, scale) -> record (a dict with 'val_accuracy' after
+      fine-tuning) of iteration t, which prunes the model of iteration
+      `start` (0: the unpruned model) with its step scaled by `scale`; or
+      None when nothing is left to prune.
     baseline_accuracy: Validation accuracy of the unpruned model (percent).
     epsilon: Tolerated accuracy drop, in percentage points.
     max_iterations: Iterations at most.
     on_record: Called with each completed record.
+    second_chance: After the first record beyond epsilon, 'retry' starts
+      the next iteration from that record's start with the step halved;
+      'continue' starts it from the failed record's model.
 
   Returns:
-    (records, stop_reason). Each record gains 'iteration', 'accuracy_drop'
-    and 'within_epsilon'. The loop continues after the first record beyond
-    epsilon (from that model) and stops at the second.
+    (records, stop_reason). Each record gains 'iteration', 'start_iteration',
+    'step_scale', 'accuracy_drop' and 'within_epsilon'. The loop stops at
+    the second record beyond epsilon.
   """
-  records, failures = [], 0
+  if second_chance not in SECOND_CHANCES:
+    raise ValueError("second_chance must be one of %s, got %r." % (
+        ", ".join(SECOND_CHANCES), second_chance))
+  records, failures, start, scale = [], 0, 0, 1.0
   for t in range(1, max_iterations + 1):
-    record = step(t)
+    record = step(t, start, scale)
     if record is None:
       return records, "nothing left to prune"
-    record = dict(record, iteration=t)
+    record = dict(record, iteration=t, start_iteration=start, step_scale=scale)
     record["accuracy_drop"] = baseline_accuracy - record["val_accuracy"]
     record["within_epsilon"] = record["accuracy_drop"] <= epsilon
     records.append(record)
@@ -541,6 +568,10 @@ def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None):
       failures += 1
       if failures == 2:
         return records, "accuracy drop above epsilon twice"
+      if second_chance == "retry":
+        scale /= 2
+        continue
+    start = t
   return records, "max_iterations"
 
 

@@ -11,8 +11,8 @@ BASELINE = {"val_accuracy": 90.0, "acc_outputs": 1000, "nonzero_weights": 500,
 def _scripted(accuracies, outputs):
   calls = []
 
-  def step(t):
-    calls.append(t)
+  def step(t, start, scale):
+    calls.append((t, start, scale))
     if t > len(accuracies):
       return None
     return {"val_accuracy": accuracies[t - 1], "acc_outputs": outputs[t - 1],
@@ -24,8 +24,12 @@ def _scripted(accuracies, outputs):
 def test_stops_at_the_second_drop_beyond_epsilon():
   step, calls = _scripted([89.5, 88.5, 89.2, 89.9, 88.0, 89.9],
                           [900, 800, 700, 600, 500, 400])
-  records, reason = iterative.iterate(step, 90.0, 1.0, 10)
-  assert calls == [1, 2, 3, 4, 5]  # Drops 0.5, 1.5 (first), ..., 2.0.
+  records, reason = iterative.iterate(step, 90.0, 1.0, 10,
+                                      second_chance="continue")
+  # Drops 0.5, 1.5 (first), ..., 2.0; every iteration prunes on from the
+  # previous one, failed or not.
+  assert calls == [(1, 0, 1.0), (2, 1, 1.0), (3, 2, 1.0), (4, 3, 1.0),
+                   (5, 4, 1.0)]
   assert reason == "accuracy drop above epsilon twice"
   assert [r["within_epsilon"] for r in records] == [True, False, True, True,
                                                    False]
@@ -34,6 +38,22 @@ def test_stops_at_the_second_drop_beyond_epsilon():
   # Iteration 4 is the most compact one within epsilon (5 is not).
   assert chosen["iteration"] == 4 and chosen["acc_outputs"] == 600
   assert chosen["wall_s"] == pytest.approx(10.0 + 4 * 1.0)
+
+
+def test_retry_starts_over_from_the_last_model_within_epsilon_smaller():
+  step, calls = _scripted([89.5, 60.0, 89.2, 89.4, 88.0, 89.9],
+                          [900, 500, 800, 700, 600, 400])
+  records, reason = iterative.iterate(step, 90.0, 1.0, 10)
+  # Iteration 2 collapses: 3 prunes iteration 1's model again with half the
+  # step, and that half step stays; 5 is the second failure.
+  assert calls == [(1, 0, 1.0), (2, 1, 1.0), (3, 1, 0.5), (4, 3, 0.5),
+                   (5, 4, 0.5)]
+  assert reason == "accuracy drop above epsilon twice"
+  assert [r["start_iteration"] for r in records] == [0, 1, 1, 3, 4]
+  assert [r["step_scale"] for r in records] == [1.0, 1.0, 0.5, 0.5, 0.5]
+  assert iterative.choose(BASELINE, records)["iteration"] == 4
+  with pytest.raises(ValueError, match="second_chance must be one of retry"):
+    iterative.iterate(step, 90.0, 1.0, 10, second_chance="never")
 
 
 def test_a_drop_of_exactly_epsilon_is_within():
@@ -46,7 +66,7 @@ def test_a_drop_of_exactly_epsilon_is_within():
 def test_other_stops_and_the_baseline_choice():
   step, calls = _scripted([89.0, 88.0], [900, 800])
   records, reason = iterative.iterate(step, 90.0, 2.5, 10)
-  assert reason == "nothing left to prune" and calls == [1, 2, 3]
+  assert reason == "nothing left to prune" and len(calls) == 3
   assert iterative.choose(BASELINE, records)["iteration"] == 2
   # Nothing within epsilon: the unpruned model is chosen.
   step, calls = _scripted([89.0, 88.0], [900, 800])
@@ -55,7 +75,7 @@ def test_other_stops_and_the_baseline_choice():
   assert iterative.choose(BASELINE, records)["iteration"] == 0
   step, calls = _scripted([90.0] * 9, range(900, 0, -100))
   records, reason = iterative.iterate(step, 90.0, 1.0, 3)
-  assert reason == "max_iterations" and calls == [1, 2, 3]
+  assert reason == "max_iterations" and len(calls) == 3
   # Ties on accelerator outputs go to fewer weights, then earlier.
   tied = [dict(r, acc_outputs=700) for r in records]
   assert iterative.choose(BASELINE, tied)["iteration"] == 1
@@ -72,6 +92,7 @@ def test_on_record_sees_every_record():
     ({"method": "random"}, "method must be one of intermittent"),
     ({"epsilon": 0}, "epsilon"),
     ({"upper_bound": 1.5}, "upper_bound"),
+    ({"second_chance": "never"}, "second_chance must be one of retry"),
     ({"overall_ratio": 1.0}, "overall_ratio"),
     ({"max_iterations": 0}, "max_iterations"),
     ({"fine_tune_epochs": 1.5}, "fine_tune_epochs"),
