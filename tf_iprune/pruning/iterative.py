@@ -106,6 +106,10 @@ class PruningConfig:
     val_subset: Validation examples used by the sensitivity analysis and the
       search (a seeded sample; fine-tuned models use the whole split).
     eval_batch_size: Forward-pass batch size of evaluations.
+    bn_calibration: Training examples (a seeded sample, one batch) on which
+      the sensitivity analysis and the search re-estimate BatchNorm
+      statistics before measuring a configuration (adaptive BatchNorm, see
+      `masked_eval`); 0 measures with the model's own statistics.
     magnitude_step: Per-iteration step of the magnitude baseline's target
       (fraction of the remaining weights); None for upper_bound / 2.
     seed: Seeds everything.
@@ -133,6 +137,7 @@ class PruningConfig:
   final_temperature_ratio: float = 0.001
   val_subset: int = 1000
   eval_batch_size: int = 256
+  bn_calibration: int = 512
   magnitude_step: Optional[float] = None
   seed: int = 0
   plan: Optional[str] = None
@@ -158,6 +163,8 @@ class PruningConfig:
                   "val_subset", "eval_batch_size"):
       check(isinstance(getattr(self, field), int) and getattr(self, field) > 0,
             field, "a positive int")
+    check(isinstance(self.bn_calibration, int) and self.bn_calibration >= 0,
+          "bn_calibration", "an int >= 0")
     check(isinstance(self.annealing_steps, int) and self.annealing_steps >= 0,
           "annealing_steps", "an int >= 0")
     check(self.learning_rate > 0, "learning_rate", "> 0")
@@ -350,6 +357,8 @@ class IterativePruner:
     self._prepare(model, (train_data, val_data, test_data))
     self._train, self._val, self._test = train_data, val_data, test_data
     self._val_subset = _subset(val_data, cfg.val_subset, cfg.seed)
+    self._calibration = (_subset(train_data, cfg.bn_calibration, cfg.seed)[0]
+                         if cfg.bn_calibration else None)
 
     def baseline():
       io_utils.save_model(model_utils.copy_model(model),
@@ -490,7 +499,7 @@ class IterativePruner:
       if not context:
         context.append(strategy.StepContext(
             model, plans, self.criterion, *self._val_subset,
-            batch_size=cfg.eval_batch_size))
+            batch_size=cfg.eval_batch_size, x_calibration=self._calibration))
       return context[0]
 
     sens = self._cached_json(os.path.join(folder, "sensitivity"), lambda: (

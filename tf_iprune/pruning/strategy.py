@@ -45,9 +45,12 @@ class StepContext:
     criterion: cost(spec, plan, nonzero) -> float (see `criteria`).
     x_val, y_val: The validation subset.
     batch_size: Forward-pass batch size.
+    x_calibration: Training examples for adaptive BatchNorm (see
+      `masked_eval`); None evaluates with the model's statistics.
   """
 
-  def __init__(self, model, plans, criterion, x_val, y_val, batch_size=256):
+  def __init__(self, model, plans, criterion, x_val, y_val, batch_size=256,
+               x_calibration=None):
     self.plans = plans
     self.criterion = criterion
     self.layers: Dict[str, block_mask.LayerBlocks] = {}
@@ -55,8 +58,8 @@ class StepContext:
       kernel = prune_registry.prunable_weight(model.get_layer(name)).numpy()
       grid = hardware.BlockGrid(spec, tile)
       self.layers[name] = block_mask.LayerBlocks.from_kernel(name, grid, kernel)
-    self.evaluator = masked_eval.MaskedEvaluator(model, self.layers, x_val,
-                                                 y_val, batch_size)
+    self.evaluator = masked_eval.MaskedEvaluator(
+        model, self.layers, x_val, y_val, batch_size, x_calibration)
     self.reference = self.evaluator.evaluate({})
     self._costs = {}
 
