@@ -55,6 +55,10 @@ flags.DEFINE_enum("second_chance", "retry", list(iterative.SECOND_CHANCES),
                   "After the first drop beyond epsilon: retry from the last "
                   "model within epsilon with half the step, or continue "
                   "from the failed model.")
+flags.DEFINE_integer("bn_calibration", 512, "Training examples on which "
+                     "the search re-estimates BatchNorm statistics "
+                     "(adaptive BatchNorm); 0: the model's own.",
+                     lower_bound=0)
 flags.DEFINE_float("upper_bound", 0.4, "Upper bound of an iteration's "
                    "overall pruning ratio.")
 flags.DEFINE_integer("annealing_steps", 300, "Simulated-annealing moves.",
@@ -112,6 +116,7 @@ def config_from_flags():
       pruning=dict(max_iterations=FLAGS.max_iterations,
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
                    second_chance=FLAGS.second_chance,
+                   bn_calibration=FLAGS.bn_calibration,
                    annealing_steps=FLAGS.annealing_steps))
 
 

@@ -63,6 +63,10 @@ _SECOND_CHANCE = flags.DEFINE_enum(
     "After the first drop beyond epsilon: start again from the last model "
     "within epsilon with half the step (retry), or prune on from the failed "
     "model (continue).")
+_BN_CALIBRATION = flags.DEFINE_integer(
+    "bn_calibration", 512, "Training examples on which the sensitivity "
+    "analysis and the search re-estimate BatchNorm statistics (adaptive "
+    "BatchNorm); 0 keeps the model's own.", lower_bound=0)
 _UPPER_BOUND = flags.DEFINE_float(
     "upper_bound", 0.4, "Upper bound on an iteration's overall ratio.")
 _OVERALL_RATIO = flags.DEFINE_float(
@@ -163,6 +167,7 @@ def main(argv):
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
         reference=_REFERENCE.value, second_chance=_SECOND_CHANCE.value,
+        bn_calibration=_BN_CALIBRATION.value,
         upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
         max_iterations=_MAX_ITERATIONS.value,
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,

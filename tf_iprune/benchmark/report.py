@@ -199,6 +199,9 @@ model's operation counts, equal to the simulator's).
 
 %s
 
+Why a claim is missed, and what was fixed on the way:
+docs/benchmark_analysis.md.
+
 %s
 """ % (command, date, machine, data, characteristics_table(results),
        reduction_text, paper.SPEEDUP_OVER_ENERGY[0],
