@@ -1,7 +1,8 @@
 """The iterative estimate-prune-retrain loop, with checkpoints and resume.
 
-Each iteration prunes the model left by the previous one (`strategy`, or
-tfmot's magnitude pruning for the baseline) and fine-tunes it. The loop
+Each iteration prunes the model left by an earlier one, normally the
+previous one (`strategy`, or tfmot's magnitude pruning for the baseline),
+and fine-tunes it. The loop
 stops when the validation accuracy after fine-tuning has dropped more than
 `epsilon` percentage points below the unpruned model's for the second time,
 after `max_iterations`, or when nothing is left to prune. What follows the
@@ -362,7 +363,7 @@ class IterativePruner:
 
     def baseline():
       io_utils.save_model(model_utils.copy_model(model),
-                          self._path("baseline", "model.keras"))
+                          self._model_path(0))
       return report.measure(model, self.policy, val_data, test_data,
                             cfg.eval_batch_size)
 
@@ -411,10 +412,7 @@ class IterativePruner:
 
   def _finish(self, base, reference, iterations, stop_reason):
     chosen = choose(base, iterations)
-    source = (self._path("baseline", "model.keras") if chosen["iteration"] == 0
-              else self._path(self._iter_dir(chosen["iteration"]),
-                              "model.keras"))
-    model = io_utils.load_model(source)
+    model = io_utils.load_model(self._model_path(chosen["iteration"]))
     io_utils.save_model(model, self._path("model.keras"))
     summary = {
         "method": self.config.method,
@@ -434,8 +432,10 @@ class IterativePruner:
     return PruningResult(model, summary, self._dir)
 
   # ------------------------------------------------------------ iteration
-  def _start_folder(self, start):
-    return "baseline" if start == 0 else self._iter_dir(start)
+  def _model_path(self, t):
+    """The model of iteration t (0: the baseline)."""
+    return self._path("baseline" if t == 0 else self._iter_dir(t),
+                      "model.keras")
 
   def _iteration(self, t, start, scale):
     """Runs (or resumes) iteration t; None if nothing is left to prune.
@@ -444,8 +444,7 @@ class IterativePruner:
     scaled by `scale` (see `iterate`).
     """
     folder = self._iter_dir(t)
-    model = io_utils.load_model(
-        self._path(self._start_folder(start), "model.keras"))
+    model = io_utils.load_model(self._model_path(start))
     plans = self.policy.layer_plans(model)
     if self.config.method == "magnitude":
       planned = self._plan_magnitude(t, start, scale, folder, model, plans)
@@ -474,12 +473,14 @@ class IterativePruner:
     """The magnitude baseline's target for iteration t, and its tuning."""
     cfg = self.config
     step = scale * (cfg.magnitude_step or cfg.upper_bound / 2)
-    initial = 0.0 if start == 0 else io_utils.read_json(self._path(
-        self._iter_dir(start), "allocation.json"))["target_sparsity"]
-    allocation = self._cached_json(os.path.join(folder, "allocation"), lambda: {
-        "overall_ratio": step,
-        "initial_sparsity": initial,
-        "target_sparsity": 1 - (1 - initial) * (1 - step)})
+
+    def plan():
+      initial = 0.0 if start == 0 else io_utils.read_json(self._path(
+          self._iter_dir(start), "allocation.json"))["target_sparsity"]
+      return {"overall_ratio": step, "initial_sparsity": initial,
+              "target_sparsity": 1 - (1 - initial) * (1 - step)}
+
+    allocation = self._cached_json(os.path.join(folder, "allocation"), plan)
 
     def tune():
       return fine_tune.fine_tune_magnitude(

@@ -42,9 +42,7 @@ def _calibration_copy(model):
       config["rate"] = 0.0
     return layer.__class__.from_config(config)
 
-  copy = keras.models.clone_model(model, clone_function=clone)
-  copy.set_weights(model.get_weights())
-  return copy
+  return model_utils.copy_model(model, clone)
 
 
 def has_batch_norm(model):
@@ -77,12 +75,13 @@ class MaskedEvaluator:
     x, y: Validation examples and integer labels.
     batch_size: Forward-pass batch size.
     x_calibration: Training examples to re-estimate BatchNorm statistics
-      on, in one batch, before each evaluation (adaptive BatchNorm); None,
+      on, in one batch, whenever the masks changed (adaptive BatchNorm); None,
       or a model without BatchNorm, evaluates with the model's statistics.
   """
 
   def __init__(self, model, layers, x, y, batch_size=256, x_calibration=None):
     self._calibrate = None
+    self._calibrated = False  # Statistics re-estimated for the current masks.
     if x_calibration is not None and has_batch_norm(model):
       self._model = _calibration_copy(model)
       x_cal = tf.constant(np.asarray(x_calibration, np.float32))
@@ -112,8 +111,10 @@ class MaskedEvaluator:
         mask = layer.grid.weight_mask(keep)
         self._weights[name].assign(self._kernels[name] * mask)
         self._current[name] = keep
-    if self._calibrate is not None:
+        self._calibrated = False
+    if self._calibrate is not None and not self._calibrated:
       self._calibrate()
+      self._calibrated = True
     outputs = [self._forward(tf.constant(self._x[i:i + self._batch_size]))
                for i in range(0, len(self._x), self._batch_size)]
     self.evaluations += 1

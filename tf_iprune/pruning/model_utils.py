@@ -2,13 +2,18 @@
 from tf_iprune.legacy_keras import keras
 
 
-def copy_model(model):
+def copy_model(model, clone_function=None):
   """An independent copy of a model: new layers, same weights.
 
   tfmot's wrap and strip reuse layer objects between models; the hardware
   model (`specs_from_keras`) rejects a layer that belongs to two models.
+
+  Args:
+    model: The model to copy.
+    clone_function: layer -> new layer, as for `keras.models.clone_model`
+      (None: a layer of the same config); it must keep the weights' shapes.
   """
-  copy = keras.models.clone_model(model)
+  copy = keras.models.clone_model(model, clone_function=clone_function)
   copy.set_weights(model.get_weights())
   return copy
 
