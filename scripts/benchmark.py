@@ -14,8 +14,17 @@ simulator of msp430_runtime under each power strength. Writes:
 Intermediate results live in OUT_DIR/MODEL/ (baseline, one folder per
 method); a killed run continues with --resume.
 
-Example:
+How much a result owes to the seed: prune the same trained baselines again
+with other seeds (--baselines_from, --seed), then name those runs in
+--seed_runs of the main report, which adds a table of every run and the
+spread of the speed-ups.
+
+Examples:
   python scripts/benchmark.py --models=har_cnn --out_dir=benchmarks
+  python scripts/benchmark.py --models=har_cnn --seed=1 \
+      --baselines_from=benchmarks --out_dir=runs/seed1 --markdown=
+  python scripts/benchmark.py --models=har_cnn --out_dir=benchmarks \
+      --resume --seed_runs=runs/seed1
 """
 import datetime
 import os
@@ -76,6 +85,13 @@ flags.DEFINE_string("out_dir", "benchmarks", "Output folder.")
 flags.DEFINE_string("markdown", "BENCHMARKS.md", "Markdown report to write "
                     "('' for none).")
 flags.DEFINE_bool("resume", False, "Continue the run in --out_dir.")
+flags.DEFINE_string("baselines_from", None, "Output folder of an earlier "
+                    "run whose trained baselines (FOLDER/MODEL/baseline) to "
+                    "use instead of training.")
+flags.DEFINE_list("seed_runs", [], "Output folders of the same benchmark run "
+                  "with other seeds (and --baselines_from=--out_dir); their "
+                  "results.json are tabulated in the markdown report as the "
+                  "variation over seeds.")
 
 
 def _data_dirs(pairs):
@@ -117,7 +133,21 @@ def config_from_flags():
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
                    second_chance=FLAGS.second_chance,
                    bn_calibration=FLAGS.bn_calibration,
-                   annealing_steps=FLAGS.annealing_steps))
+                   annealing_steps=FLAGS.annealing_steps),
+      baselines_from=FLAGS.baselines_from)
+
+
+def _seed_runs(folders):
+  """The results.json of each folder of --seed_runs."""
+  runs = []
+  for folder in folders:
+    path = os.path.join(folder, "results.json")
+    if not os.path.exists(path):
+      raise ValueError("--seed_runs: %r has no results.json (run "
+                       "scripts/benchmark.py --out_dir=%s first)." %
+                       (folder, folder))
+    runs.append(io_utils.read_json(path))
+  return runs
 
 
 def machine():
@@ -131,6 +161,7 @@ def main(argv):
     raise app.UsageError("Unexpected arguments: %s" % " ".join(argv[1:]))
   try:
     config = config_from_flags()
+    seed_runs = _seed_runs(FLAGS.seed_runs)
     results = runner.run(config, FLAGS.out_dir, resume=FLAGS.resume)
   except ValueError as e:
     sys.exit("Error: %s" % e)
@@ -145,7 +176,7 @@ def main(argv):
                           os.path.dirname(os.path.abspath(FLAGS.markdown)))
     io_utils.write_text(FLAGS.markdown, report.markdown(
         results, command, date, machine(), config.powers, FLAGS.epsilon,
-        [os.path.join(rel, n) for n in names]))
+        [os.path.join(rel, n) for n in names], seed_runs))
   print(report.summary_text(results, config.powers))
   logging.info("Wrote %s and %s.", os.path.join(FLAGS.out_dir,
                                                 "results.json"),

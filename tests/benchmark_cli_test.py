@@ -1,7 +1,8 @@
 """scripts/benchmark.py end to end on har_cnn with a tiny budget.
 
 Train (2 epochs), prune one iteration (unpruned and iPrune), export, run
-the simulator; then rerun with --resume, which must reuse every step.
+the simulator; then rerun with --resume, which must reuse every step; then
+prune again with another seed on the same baseline and tabulate both.
 """
 import json
 import os
@@ -63,6 +64,21 @@ def test_benchmark_runs_and_resumes(tmp_path):
   refused = _run(*_TINY, "--out_dir=" + out, "--markdown=")
   assert refused.returncode != 0 and "--resume" in refused.stderr
 
+  # Another seed on the same trained baseline, tabulated in the report.
+  other = str(tmp_path / "seed1")
+  seeded = _run(*_TINY, "--seed=1", "--baselines_from=" + out,
+                "--out_dir=" + other, "--markdown=")
+  assert seeded.returncode == 0, seeded.stderr[-3000:]
+  assert not os.path.exists(os.path.join(other, "har_cnn", "baseline"))
+  again = json.loads(open(os.path.join(other, "results.json")).read())
+  assert again["models"]["har_cnn"]["baseline"] == har["baseline"]
+  assert again["config"]["seed"] == 1
+  tabled = _run(*_TINY, "--out_dir=" + out, "--markdown=" + md, "--resume",
+                "--seed_runs=" + other)
+  assert tabled.returncode == 0, tabled.stderr[-3000:]
+  text = open(md).read()
+  assert "| har_cnn | 0 |" in text and "| har_cnn | 1 |" in text
+
 
 @pytest.mark.parametrize("args, message", [
     (["--models=ad_autoencoder"], "cannot be benchmarked"),
@@ -72,6 +88,9 @@ def test_benchmark_runs_and_resumes(tmp_path):
     (["--fine_tune_epochs=some"], "N or MODEL=N"),
     (["--models=har_cnn", "--fine_tune_epochs=sqn=3"],
      "name a benchmarked model"),
+    (["--seed_runs=/nonexistent/run"], "has no results.json"),
+    (["--models=har_cnn", "--methods=unpruned",
+      "--baselines_from=/nonexistent/run"], "No trained har_cnn baseline"),
 ])
 def test_bad_flags_are_clear_errors(tmp_path, args, message):
   proc = _run(*args, "--out_dir=%s" % tmp_path, "--markdown=")

@@ -50,3 +50,36 @@ def test_summary_text_lists_every_method_and_power():
   assert "latency 4mW" in text
   assert "iPrune speed-up over Unpruned: continuous 2.00x, 8mW 2.00x, " \
          "4mW 2.00x" in text
+
+
+def _other_seed(seed, latency):
+  """testing.results() pruned again: iPrune takes `latency` s at 4mW."""
+  results = testing.results()
+  results["config"] = {"seed": seed}
+  del results["models"]["toy"]
+  results["models"]["har_cnn"]["intermittent"]["power"]["4mW"][
+      "latency_s"] = latency
+  return results
+
+
+def test_seed_table_has_a_row_per_run_and_the_spread_of_speedups():
+  runs = [testing.results(), _other_seed(1, 10.0), _other_seed(2, 2.5)]
+  lines = report.seed_table(runs).splitlines()
+  har = [l for l in lines if l.startswith("| har_cnn |")]
+  assert har[0] == ("| har_cnn | 0 | 0.5 / 0.8 | 0.50 / 0.10 | "
+                    "2.00x / 1.25x / 1.90x |")
+  assert har[1].startswith("| har_cnn | 1 |")
+  assert "| 1.00x / 0.62x / 0.95x |" in har[1]
+  # Over unpruned (10 s): 2.00x, 1.00x, 4.00x.
+  assert har[3] == ("| har_cnn | mean (range) | | | 2.33x (1.00-4.00) / "
+                    "1.46x (0.62-2.50) / 2.22x (0.95-3.80) |")
+  toy = [l for l in lines if l.startswith("| toy |")]
+  assert len(toy) == 1  # Only the main run has it: no spread row.
+
+
+def test_markdown_tabulates_seed_runs_only_when_given():
+  args = (testing.results(), "cmd", "date", "machine", POWERS, 1.0)
+  assert "Variation over seeds" not in report.markdown(*args)
+  text = report.markdown(*args, seed_runs=[_other_seed(1, 4.0)])
+  assert "## Variation over seeds" in text
+  assert "| har_cnn | 1 |" in text

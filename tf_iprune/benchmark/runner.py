@@ -61,6 +61,9 @@ class BenchmarkConfig:
       out get FINE_TUNE_EPOCHS (else DEFAULT_FINE_TUNE_EPOCHS).
     pruning: Further PruningConfig fields (epsilon, upper_bound, ...), the
       same for every method.
+    baselines_from: Output folder of an earlier run whose trained baselines
+      (FOLDER/MODEL/baseline) to use instead of training, e.g. to prune the
+      same models again with another seed.
   """
   models: Tuple[str, ...] = ("har_cnn", "cks_cnn", "kws_dscnn", "sqn")
   methods: Tuple[str, ...] = METHODS
@@ -73,6 +76,7 @@ class BenchmarkConfig:
   seed: int = 0
   fine_tune_epochs: Dict[str, int] = dataclasses.field(default_factory=dict)
   pruning: Dict[str, object] = dataclasses.field(default_factory=dict)
+  baselines_from: Optional[str] = None
 
   def __post_init__(self):
     zoo = mlperf_tiny_models.list_models()
@@ -199,9 +203,15 @@ def run_model(name, config, out_dir):
   data = {split: datasets.load(info.dataset, split, data_dir)
           for split in datasets.SPLITS}
   logging.info("%s: baseline", name)
+  baseline_dir = os.path.join(out_dir, "baseline")
+  if config.baselines_from:
+    baseline_dir = os.path.join(config.baselines_from, name, "baseline")
+    if not os.path.exists(os.path.join(baseline_dir, training.METRICS_FILE)):
+      raise ValueError("No trained %s baseline in %r (baselines_from needs "
+                       "FOLDER/MODEL/baseline of a finished run)." %
+                       (name, baseline_dir))
   model, metrics = training.train_once(
-      name, os.path.join(out_dir, "baseline"), data_dir,
-      config.pretrain_epochs, config.seed)
+      name, baseline_dir, data_dir, config.pretrain_epochs, config.seed)
   results = {"data": datasets.describe(info.dataset, data_dir),
              "dataset": info.dataset,
              "baseline": {"val_accuracy": metrics["val_accuracy"],

@@ -46,4 +46,5 @@ def results():
           "unpruned": _method(0.90, 1000, 1.0, 10),
           "energy": _method(0.90, 900, 0.95, 9),
           "intermittent": _method(0.85, 950, 0.98, 9),
-      }}}
+      }},
+      "config": {"seed": 0}}
