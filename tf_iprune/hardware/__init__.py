@@ -10,9 +10,11 @@ from tf_iprune.hardware.layer_spec import specs_from_keras
 from tf_iprune.hardware.profile import keras_kernels
 from tf_iprune.hardware.profile import profile_model
 from tf_iprune.hardware.profile import profile_keras
+from tf_iprune.hardware.schedule import check_free_reads
 from tf_iprune.hardware.schedule import conventional_counts
 from tf_iprune.hardware.schedule import intermittent_counts
 from tf_iprune.hardware.schedule import OpCounts
+from tf_iprune.hardware.schedule import READ_OPERANDS
 from tf_iprune.hardware.target import Target
 from tf_iprune.hardware.tiling import plan_model
 from tf_iprune.hardware.tiling import PLANS

@@ -89,7 +89,7 @@ def _failure_costs(rows, target):
 
 def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None,
             criterion="full", power="continuous", plans=None,
-            overrides=None):
+            overrides=None, free_reads=()):
   """Cost profile of a model.
 
   Args:
@@ -103,6 +103,9 @@ def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None
     power: Power strength name or watts for the latency estimate.
     plans: {layer name: TilePlan} to use instead of planning.
     overrides: Tile overrides passed to the planner.
+    free_reads: Operands of accelerator jobs whose NVM reads are left out
+      (`schedule.intermittent_counts`): the latency of a runtime that would
+      keep them in VM, for what-if analyses. Default: the runtime as built.
 
   Returns:
     {'layers': [per-layer dict], 'total': dict, 'power': power,
@@ -148,7 +151,8 @@ def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None
     else:
       row.update(nonzero_weights=0, blocks=0, nonzero_blocks=0, macs=0,
                  nonzero_macs=0, bsr_bytes=0, acc_outputs=0)
-    counts = schedule.intermittent_counts(spec, tile, nonzero, target)
+    counts = schedule.intermittent_counts(spec, tile, nonzero, target,
+                                          free_reads)
     conventional = schedule.conventional_counts(spec, tile, nonzero, target)
     row["energy_j"] = conventional.joules(target)
     row["intermittent_energy_j"] = counts.joules(target)

@@ -143,7 +143,7 @@ def _input_fetch_per_block(spec, plan, grid):
   return np.broadcast_to(calls[pos], grid.shape), words
 
 
-def _prunable_counts(spec, plan, nonzero, intermittent):
+def _prunable_counts(spec, plan, nonzero, intermittent, free_reads=()):
   """Counts of a conv / depthwise / dense layer.
 
   Weights are stored block by block (a block is contiguous); a layer with an
@@ -153,20 +153,27 @@ def _prunable_counts(spec, plan, nonzero, intermittent):
   bsr = is_bsr(nonzero)
   if nonzero is None:
     nonzero = grid.dense_mask()
-  counts = (_intermittent_prunable if intermittent else
-            _conventional_prunable)(spec, plan, grid, nonzero, bsr)
+  if intermittent:
+    counts = _intermittent_prunable(spec, plan, grid, nonzero, bsr,
+                                    free_reads)
+  else:
+    counts = _conventional_prunable(spec, plan, grid, nonzero, bsr)
   counts.acc_outputs = criterion_lib.accelerator_outputs(spec, plan, nonzero)
   return counts
 
 
-def _intermittent_prunable(spec, plan, grid, nonzero, bsr):
+# Operands an accelerator job reads from NVM (see `intermittent_counts`).
+READ_OPERANDS = ("input", "weights", "partial_sums", "bias", "indices")
+
+
+def _intermittent_prunable(spec, plan, grid, nonzero, bsr, free_reads=()):
   """The runtime: input slices outer, tiles, then the slice's blocks.
 
   Empty groups first write their bias outputs. Then for each input slice j
   with a non-zero block and each tile, the input tile is fetched once and
   every block (g, j) of the slice is one job: weight block, bias (the
   group's first block) or partial sums in, LEA, partial sums or final
-  outputs out, commit.
+  outputs out, commit. Reads of the operands in `free_reads` are left out.
   """
   nnzb = criterion_lib.nnzb_per_group(grid, nonzero)
   m_g = grid.group_channels
@@ -174,30 +181,33 @@ def _intermittent_prunable(spec, plan, grid, nonzero, bsr):
   n_tiles, pixels = len(sizes), spec.out_pixels
   empty = nnzb == 0
   ops = int(nnzb.sum()) * n_tiles
-  c = OpCounts()
-  # Bias jobs of empty groups: bias in once, then one job per tile.
-  c.nvm_read_calls += int(empty.sum())
-  c.nvm_read_words += int(m_g[empty].sum())
-  c.cpu_max += int(m_g[empty].sum()) * pixels
-  # Block jobs.
-  fetch_calls, fetch_words = _input_fetch_per_block(spec, plan, grid)
-  if spec.kind == "depthwise":  # Each group reads its own channels.
-    c.nvm_read_calls += int((fetch_calls * nonzero).sum())
-    c.nvm_read_words += int((fetch_words * nonzero).sum())
-  else:  # One fetch per input slice, shared by the slice's blocks.
-    rows = nonzero.any(axis=0)
-    c.nvm_read_calls += int(fetch_calls[0][rows].sum())
-    c.nvm_read_words += int(fetch_words[0][rows].sum())
-  if bsr:  # Per slice: its two row pointers, then its (group, order) pairs.
-    rows = nonzero.any(axis=0)
-    c.nvm_read_calls += 2 * int(rows.sum())
-    c.nvm_read_words += 2 * int(rows.sum()) + 2 * int(nnzb.sum())
-  c.nvm_read_calls += ops
-  c.nvm_read_words += ops * grid.weights_per_block
   later = np.maximum(nnzb - 1, 0)
-  c.nvm_read_calls += ops  # The bias or the partial sums of each job.
-  c.nvm_read_words += (int(m_g[~empty].sum()) * n_tiles +
-                       int((later * m_g).sum()) * pixels)
+  rows = nonzero.any(axis=0)
+  fetch_calls, fetch_words = _input_fetch_per_block(spec, plan, grid)
+  reads = {  # operand: (DMA calls, words)
+      # Empty groups' bias, read once each; then every job's: the bias
+      # (the group's first block) or the partial sums of the tile.
+      "bias": (int(empty.sum()), int(m_g[empty].sum())),
+      "partial_sums": (ops, int(m_g[~empty].sum()) * n_tiles +
+                       int((later * m_g).sum()) * pixels),
+      "weights": (ops, ops * grid.weights_per_block),
+      # Per slice: its two row pointers, then its (group, order) pairs.
+      "indices": ((2 * int(rows.sum()),
+                   2 * int(rows.sum()) + 2 * int(nnzb.sum())) if bsr
+                  else (0, 0)),
+  }
+  if spec.kind == "depthwise":  # Each group reads its own channels.
+    reads["input"] = (int((fetch_calls * nonzero).sum()),
+                      int((fetch_words * nonzero).sum()))
+  else:  # One fetch per input slice, shared by the slice's blocks.
+    reads["input"] = (int(fetch_calls[0][rows].sum()),
+                      int(fetch_words[0][rows].sum()))
+  c = OpCounts()
+  for operand, (calls, words) in reads.items():
+    if operand not in free_reads:
+      c.nvm_read_calls += calls
+      c.nvm_read_words += words
+  c.cpu_max += int(m_g[empty].sum()) * pixels  # Bias jobs: act(bias).
   c.lea_calls += ops
   c.lea_elements += int(nnzb.sum()) * pixels * grid.weights_per_block
   block_outputs = int((nnzb * m_g).sum()) * pixels
@@ -305,9 +315,9 @@ def _cpu_counts(spec, plan):
   return c
 
 
-def _counts(spec, plan, nonzero, target, intermittent):
+def _counts(spec, plan, nonzero, target, intermittent, free_reads=()):
   if spec.prunable:
-    c = _prunable_counts(spec, plan, nonzero, intermittent)
+    c = _prunable_counts(spec, plan, nonzero, intermittent, free_reads)
   else:
     c = _cpu_counts(spec, plan)
     if not intermittent:
@@ -317,7 +327,16 @@ def _counts(spec, plan, nonzero, target, intermittent):
   return c
 
 
-def intermittent_counts(spec, plan, nonzero=None, target=None):
+def check_free_reads(free_reads):
+  """Raises ValueError unless every name is one of READ_OPERANDS."""
+  unknown = sorted(set(free_reads) - set(READ_OPERANDS))
+  if unknown:
+    raise ValueError("Unknown operands %s to read for free; supported: %s." %
+                     (unknown, ", ".join(READ_OPERANDS)))
+
+
+def intermittent_counts(spec, plan, nonzero=None, target=None,
+                        free_reads=()):
   """Operation counts of one layer in the intermittent runtime.
 
   Args:
@@ -325,9 +344,14 @@ def intermittent_counts(spec, plan, nonzero=None, target=None):
     plan: TilePlan.
     nonzero: (G, J) bool map of non-zero blocks, None for dense weights.
     target: Target (for the footprint size); default MSP430FR5994.
+    free_reads: Operands of accelerator jobs (READ_OPERANDS) whose NVM
+      reads are left out: what-if counts of a runtime that would keep them
+      in VM. The runtime itself reads them all (the default).
   """
+  check_free_reads(free_reads)
   target = target or _default_target()
-  return _counts(spec, plan, nonzero, target, intermittent=True)
+  return _counts(spec, plan, nonzero, target, intermittent=True,
+                 free_reads=tuple(free_reads))
 
 
 def conventional_counts(spec, plan, nonzero=None, target=None):

@@ -1,4 +1,6 @@
 """Tests for schedule: operation counts, computed by hand."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -118,3 +120,29 @@ def test_costs_follow_the_cost_table():
   assert c.cycles(TARGET) == pytest.approx(424 + 640 + 616 + 150 + 160)
   assert c.joules(TARGET) == pytest.approx(2e-7 + 2.7e-7 + 2.044e-7 +
                                            5.273e-8 + 4.37e-8)
+
+
+@pytest.mark.parametrize("operand, calls, words", [
+    ("input", 48, 72), ("weights", 32, 128), ("partial_sums", 32, 8 + 168),
+    ("bias", 0, 0), ("indices", 0, 0)])
+def test_free_reads_leave_out_exactly_one_operand(operand, calls, words):
+  # The by-hand reads of test_dense_conv_intermittent_by_hand, per operand.
+  full = schedule.intermittent_counts(CONV, PLAN, None, TARGET)
+  free = schedule.intermittent_counts(CONV, PLAN, None, TARGET, (operand,))
+  assert full.nvm_read_calls - free.nvm_read_calls == calls
+  assert full.nvm_read_words - free.nvm_read_words == words
+  assert dataclasses.replace(free, nvm_read_calls=0, nvm_read_words=0) == (
+      dataclasses.replace(full, nvm_read_calls=0, nvm_read_words=0))
+
+
+def test_free_reads_of_every_operand_leave_no_reads():
+  nonzero = np.ones((2, 8), bool)
+  nonzero[0, 3] = False  # BSR: indices and an empty-free sparse layer.
+  c = schedule.intermittent_counts(CONV, PLAN, nonzero, TARGET,
+                                   schedule.READ_OPERANDS)
+  assert c.nvm_read_calls == 0 and c.nvm_read_words == 0
+
+
+def test_unknown_free_read_is_an_error():
+  with pytest.raises(ValueError, match="supported: input, weights"):
+    schedule.intermittent_counts(CONV, PLAN, None, TARGET, ("outputs",))
