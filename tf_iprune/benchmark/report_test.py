@@ -63,7 +63,9 @@ def _other_seed(seed, latency):
 
 
 def test_seed_table_has_a_row_per_run_and_the_spread_of_speedups():
-  runs = [testing.results(), _other_seed(1, 10.0), _other_seed(2, 2.5)]
+  runs = [testing.results(), _other_seed(1, 10.0), _other_seed(2, 2.5),
+          _other_seed(3, 5.0)]
+  del runs[3]["models"]["har_cnn"]["magnitude"]
   lines = report.seed_table(runs).splitlines()
   har = [l for l in lines if l.startswith("| har_cnn |")]
   assert har[0] == ("| har_cnn | 0 | 0.5 / 0.8 | 0.50 / 0.10 | "
@@ -71,15 +73,24 @@ def test_seed_table_has_a_row_per_run_and_the_spread_of_speedups():
   assert har[1].startswith("| har_cnn | 1 |")
   assert "| 1.00x / 0.62x / 0.95x |" in har[1]
   # Over unpruned (10 s): 2.00x, 1.00x, 4.00x.
-  assert har[3] == ("| har_cnn | mean (range) | | | 2.33x (1.00-4.00) / "
-                    "1.46x (0.62-2.50) / 2.22x (0.95-3.80) |")
+  assert har[3].startswith("| har_cnn | 3 |") and har[3].endswith("/ - |")
+  # Over unpruned (10 s): 2.00x, 1.00x, 4.00x, 2.00x; magnitude: 3 runs.
+  assert har[4] == ("| har_cnn | mean (range) | | | 2.25x (1.00-4.00) / "
+                    "1.41x (0.62-2.50) / 2.22x (0.95-3.80) |")
   toy = [l for l in lines if l.startswith("| toy |")]
   assert len(toy) == 1  # Only the main run has it: no spread row.
+  # A speed-up only one run measured has no spread.
+  mean, = [l for l in report.seed_table(runs[::3]).splitlines()
+           if "| mean (range) |" in l]
+  assert mean.startswith("| har_cnn |") and mean.endswith("/ - |")
 
 
 def test_markdown_tabulates_seed_runs_only_when_given():
   args = (testing.results(), "cmd", "date", "machine", POWERS, 1.0)
   assert "Variation over seeds" not in report.markdown(*args)
-  text = report.markdown(*args, seed_runs=[_other_seed(1, 4.0)])
+  text = report.markdown(*args, seed_runs=[_other_seed(1, 10.0)])
   assert "## Variation over seeds" in text
   assert "| har_cnn | 1 |" in text
+  # Seed 0 meets every claim; seed 1 is 1.0x over unpruned (10 s).
+  assert "- har_cnn: 1 of 2 runs meet every claim they measured." in text
+  assert "- toy: 0 of 1 runs meet" in text
