@@ -94,3 +94,11 @@ def test_markdown_tabulates_seed_runs_only_when_given():
   # Seed 0 meets every claim; seed 1 is 1.0x over unpruned (10 s).
   assert "- har_cnn: 1 of 2 runs meet every claim they measured." in text
   assert "- toy: 0 of 1 runs meet" in text
+
+
+def test_a_drop_of_exactly_epsilon_in_float32_is_within_it():
+  results = testing.results()
+  har = results["models"]["har_cnn"]
+  har["baseline"]["test_accuracy"] = 0.925000011920929  # float32 0.925
+  har["intermittent"]["test_accuracy"] = 0.915
+  assert "(within 1 points)" in report.checks(results, epsilon=1.0)

@@ -569,7 +569,9 @@ def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None,
     if record is None:
       return records, "nothing left to prune"
     record = dict(record, iteration=t, start_iteration=start, step_scale=scale)
-    record["accuracy_drop"] = baseline_accuracy - record["val_accuracy"]
+    # Rounded: 12 of 1,200 examples are 1 point, not 1.000000000000007.
+    record["accuracy_drop"] = round(
+        baseline_accuracy - record["val_accuracy"], 9)
     record["within_epsilon"] = record["accuracy_drop"] <= epsilon
     records.append(record)
     if on_record:

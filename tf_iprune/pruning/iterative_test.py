@@ -61,6 +61,10 @@ def test_a_drop_of_exactly_epsilon_is_within():
   records, reason = iterative.iterate(step, 90.0, 1.0, 10)
   assert reason == "accuracy drop above epsilon twice"
   assert iterative.choose(BASELINE, records)["iteration"] == 1
+  # 602 and 590 of 1,200 correct: 1.000000000000007 in floating point.
+  step, _ = _scripted([100.0 * 590 / 1200], [900])
+  records, _ = iterative.iterate(step, 100.0 * 602 / 1200, 1.0, 1)
+  assert records[0]["within_epsilon"]
 
 
 def test_other_stops_and_the_baseline_choice():
