@@ -139,15 +139,10 @@ def config_from_flags():
 
 def _seed_runs(folders):
   """The results.json of each folder of --seed_runs."""
-  runs = []
-  for folder in folders:
-    path = os.path.join(folder, "results.json")
-    if not os.path.exists(path):
-      raise ValueError("--seed_runs: %r has no results.json (run "
-                       "scripts/benchmark.py --out_dir=%s first)." %
-                       (folder, folder))
-    runs.append(io_utils.read_json(path))
-  return runs
+  try:
+    return [runner.read_results(folder) for folder in folders]
+  except ValueError as e:
+    raise ValueError("--seed_runs: %s" % e) from None
 
 
 def machine():
@@ -169,7 +164,8 @@ def main(argv):
   date = datetime.datetime.now(datetime.timezone.utc).strftime(
       "%Y-%m-%d %H:%M UTC")
   results.update(command=command, date=date, machine=machine())
-  io_utils.write_json(os.path.join(FLAGS.out_dir, "results.json"), results)
+  results_path = os.path.join(FLAGS.out_dir, runner.RESULTS_FILE)
+  io_utils.write_json(results_path, results)
   names = plots.write_all(results, config.powers, FLAGS.out_dir)
   if FLAGS.markdown:
     rel = os.path.relpath(FLAGS.out_dir,
@@ -178,8 +174,7 @@ def main(argv):
         results, command, date, machine(), config.powers, FLAGS.epsilon,
         [os.path.join(rel, n) for n in names], seed_runs))
   print(report.summary_text(results, config.powers))
-  logging.info("Wrote %s and %s.", os.path.join(FLAGS.out_dir,
-                                                "results.json"),
+  logging.info("Wrote %s and %s.", results_path,
                FLAGS.markdown or "no markdown")
 
 

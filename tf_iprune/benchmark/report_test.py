@@ -72,7 +72,6 @@ def test_seed_table_has_a_row_per_run_and_the_spread_of_speedups():
                     "2.00x / 1.25x / 1.90x |")
   assert har[1].startswith("| har_cnn | 1 |")
   assert "| 1.00x / 0.62x / 0.95x |" in har[1]
-  # Over unpruned (10 s): 2.00x, 1.00x, 4.00x.
   assert har[3].startswith("| har_cnn | 3 |") and har[3].endswith("/ - |")
   # Over unpruned (10 s): 2.00x, 1.00x, 4.00x, 2.00x; magnitude: 3 runs.
   assert har[4] == ("| har_cnn | mean (range) | | | 2.25x (1.00-4.00) / "

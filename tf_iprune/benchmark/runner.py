@@ -38,6 +38,7 @@ FINE_TUNE_EPOCHS = {"har_cnn": 30, "cks_cnn": 10, "kws_dscnn": 5, "sqn": 3}
 DEFAULT_FINE_TUNE_EPOCHS = 5
 POWERS = ("continuous", "8mW", "4mW")
 RESULT_FILE = "result.json"
+RESULTS_FILE = "results.json"  # A whole run's, in its out_dir.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,6 +220,19 @@ def run_model(name, config, out_dir):
   for method in config.methods:
     results[method] = run_method(name, method, model, data, config, out_dir)
   return results
+
+
+def read_results(out_dir):
+  """The results.json of a finished run in `out_dir`.
+
+  Raises:
+    ValueError: if there is none.
+  """
+  path = os.path.join(out_dir, RESULTS_FILE)
+  if not os.path.exists(path):
+    raise ValueError("%r has no %s: give the --out_dir of a finished "
+                     "scripts/benchmark.py run." % (out_dir, RESULTS_FILE))
+  return io_utils.read_json(path)
 
 
 def run(config, out_dir, resume=False):

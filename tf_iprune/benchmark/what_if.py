@@ -11,6 +11,7 @@ import os
 from tf_iprune import hardware
 from tf_iprune import io_utils
 from tf_iprune.benchmark import report
+from tf_iprune.benchmark import runner
 
 
 def latencies(out_dir, free_reads, power="4mW"):
@@ -30,11 +31,7 @@ def latencies(out_dir, free_reads, power="4mW"):
     ValueError: on an unknown operand or a run without results.json.
   """
   hardware.check_free_reads(free_reads)
-  path = os.path.join(out_dir, "results.json")
-  if not os.path.exists(path):
-    raise ValueError("%r has no results.json: give the --out_dir of a "
-                     "finished scripts/benchmark.py run." % out_dir)
-  results = io_utils.read_json(path)
+  results = runner.read_results(out_dir)
   out = {}
   for model_name, r in results["models"].items():
     out[model_name] = {}
