@@ -12,7 +12,16 @@ simulator of msp430_runtime under each power strength. Writes:
                               and the paper's figures beside ours.
 
 Intermediate results live in OUT_DIR/MODEL/ (baseline, one folder per
-method); a killed run continues with --resume.
+method); a killed run continues with --resume. --resimulate runs the
+exported models of a finished run through the simulator again for their
+latencies (after a simulator change, or with other --latency_inputs or
+--back_to_back), without pruning again.
+
+Latency under harvested power is the mean of --latency_inputs test inputs
+run back to back: each inference starts with the energy the one before left
+in the buffer, as on a device that infers continuously (the paper's
+"average time to complete one single end-to-end inference").
+--noback_to_back starts every inference with a full buffer instead.
 
 How much a result owes to the seed: prune the same trained baselines again
 with other seeds (--baselines_from, --seed), then name those runs in
@@ -78,13 +87,20 @@ flags.DEFINE_enum("plan", None, tiling.PLANS, "Tile plan; default: the "
 flags.DEFINE_integer("q15_samples", None, "Test samples simulated for the "
                      "Q15 accuracy (default: the whole test split).",
                      lower_bound=1)
-flags.DEFINE_integer("latency_inputs", 2, "Test inputs simulated per power "
-                     "strength.", lower_bound=1)
+flags.DEFINE_integer("latency_inputs", 20, "Test inputs simulated per "
+                     "power strength.", lower_bound=1)
+flags.DEFINE_bool("back_to_back", True, "Latency: the mean of the latency "
+                  "inputs run back to back, each starting with the energy "
+                  "the one before left; false: each starts with a full "
+                  "energy buffer.")
 flags.DEFINE_integer("seed", 0, "Seed of everything.")
 flags.DEFINE_string("out_dir", "benchmarks", "Output folder.")
 flags.DEFINE_string("markdown", "BENCHMARKS.md", "Markdown report to write "
                     "('' for none).")
 flags.DEFINE_bool("resume", False, "Continue the run in --out_dir.")
+flags.DEFINE_bool("resimulate", False, "Continue the run in --out_dir and "
+                  "simulate the latencies of its finished methods again "
+                  "(their exported models; nothing is pruned again).")
 flags.DEFINE_string("baselines_from", None, "Output folder of an earlier "
                     "run whose trained baselines (FOLDER/MODEL/baseline) to "
                     "use instead of training.")
@@ -126,7 +142,7 @@ def config_from_flags():
       powers=tuple(FLAGS.power), data_dirs=_data_dirs(FLAGS.data_dir),
       plan=FLAGS.plan, pretrain_epochs=FLAGS.pretrain_epochs,
       q15_samples=FLAGS.q15_samples, latency_inputs=FLAGS.latency_inputs,
-      seed=FLAGS.seed,
+      back_to_back=FLAGS.back_to_back, seed=FLAGS.seed,
       fine_tune_epochs=_fine_tune_epochs(FLAGS.fine_tune_epochs,
                                          FLAGS.models),
       pruning=dict(max_iterations=FLAGS.max_iterations,
@@ -157,7 +173,8 @@ def main(argv):
   try:
     config = config_from_flags()
     seed_runs = _seed_runs(FLAGS.seed_runs)
-    results = runner.run(config, FLAGS.out_dir, resume=FLAGS.resume)
+    results = runner.run(config, FLAGS.out_dir, resume=FLAGS.resume,
+                         resimulate=FLAGS.resimulate)
   except ValueError as e:
     sys.exit("Error: %s" % e)
   command = "python " + " ".join(shlex.quote(a) for a in sys.argv)

@@ -1,8 +1,8 @@
 """scripts/benchmark.py end to end on har_cnn with a tiny budget.
 
 Train (2 epochs), prune one iteration (unpruned and iPrune), export, run
-the simulator; then rerun with --resume, which must reuse every step; then
-prune again with another seed on the same baseline and tabulate both.
+the simulator; then rerun with --resume, which must reuse every step, and
+with --resimulate, which simulates the latencies again; then prune again with another seed on the same baseline and tabulate both.
 """
 import json
 import os
@@ -45,6 +45,7 @@ def test_benchmark_runs_and_resumes(tmp_path):
     assert set(m["power"]) == {"continuous", "4mW"}
     assert m["power"]["continuous"]["power_cycles"] == 0
     assert m["power"]["4mW"]["power_cycles"] > 0
+    assert m["power"]["4mW"]["back_to_back"] is True
   assert har["unpruned"]["acc_outputs"] == 14_256  # Reference plan, dense.
   assert (har["intermittent"]["acc_outputs"] <=
           har["unpruned"]["acc_outputs"])
@@ -60,6 +61,22 @@ def test_benchmark_runs_and_resumes(tmp_path):
   assert time.time() - start < 60  # Nothing is trained or pruned again.
   rerun = json.loads(open(os.path.join(out, "results.json")).read())
   assert rerun["models"] == results["models"]
+
+  # Latencies simulated again, with full buffers and three inputs.
+  start = time.time()
+  resim = _run(*_TINY, "--out_dir=" + out, "--markdown=", "--resimulate",
+               "--latency_inputs=3", "--noback_to_back")
+  assert resim.returncode == 0, resim.stderr[-3000:]
+  assert time.time() - start < 60
+  resimulated = json.loads(open(os.path.join(out, "results.json")).read())
+  for method in ("unpruned", "intermittent"):
+    before, after = har[method], resimulated["models"]["har_cnn"][method]
+    assert after["power"]["4mW"]["inputs"] == 3
+    assert after["power"]["4mW"]["back_to_back"] is False
+    assert after["power"]["4mW"]["latency_s"] != before["power"]["4mW"][
+        "latency_s"]
+    assert {k: v for k, v in after.items() if k != "power"} == {
+        k: v for k, v in before.items() if k != "power"}
 
   refused = _run(*_TINY, "--out_dir=" + out, "--markdown=")
   assert refused.returncode != 0 and "--resume" in refused.stderr

@@ -3,8 +3,9 @@ latency model, and fewer accelerator outputs -> fewer power cycles.
 
 Tolerances (relative, simulated vs tf_iprune.hardware.latency through
 profile_model): continuous 1e-9 (tests/runtime_zoo_test.py), 8 mW 3 %,
-4 mW 20 %. Measured gaps (scripts/check_latency_model.py, docs/runtime.md):
-at most 1.9 % at 8 mW and 16.6 % at 4 mW (ad_autoencoder dense).
+4 mW 20 % (also for the mean of inferences run back to back). Measured
+gaps (scripts/check_latency_model.py, docs/runtime.md): at most 1.9 % at
+8 mW and 16.6 % at 4 mW (ad_autoencoder dense).
 """
 import pytest
 
@@ -39,6 +40,22 @@ def test_latency_matches_the_analytic_model(name, pruned, power, binary,
   recharge = target.buffer.cycle_energy_j / (
       target.power_w(power) * target.buffer.harvest_efficiency)
   assert r["charge_time_s"] == pytest.approx(r["power_cycles"] * recharge)
+
+
+@pytest.mark.parametrize("name", testing.ZOO_MODELS)
+def test_back_to_back_latency_matches_the_analytic_model(name, binary,
+                                                         tmp_path_factory):
+  """The mean of inferences run back to back, each starting with the
+  energy the one before left, against the model's steady state."""
+  case = _case(tmp_path_factory, name, True)
+  runs = simulator.run(case.model_bin, case.inputs[:1], power="4mW",
+                       repeat=8, back_to_back=True, simulator=binary)
+  predicted = evaluation.predict(case.qmodel, "4mW", back_to_back=True)
+  for r in runs:
+    assert (r["output"] == case.expected[0]).all()
+  mean = sum(r["latency_s"] for r in runs) / len(runs)
+  assert mean == pytest.approx(predicted["total"]["latency_s"],
+                               rel=TOLERANCE["4mW"])
 
 
 @pytest.mark.parametrize("name", testing.ZOO_MODELS)

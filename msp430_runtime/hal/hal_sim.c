@@ -40,6 +40,8 @@ static struct {
   uint16_t lea_words;
   /* Energy and time. */
   double full_j, harvest_w, energy_j;
+  double carried_harvest_w; /* Harvest rate of the buffer energy_j is left
+                               from (config->carry_energy). */
   int energy_enabled;
   double on_cycles, charge_s, spent_j, timeline;
   /* Injection. */
@@ -426,6 +428,11 @@ int sim_infer(const int16_t *input, const sim_config_t *config,
     snprintf(err, err_size, "harvested power must be positive.");
     return -1;
   }
+  if (config->carry_energy && config->mode != SIM_FAIL_ENERGY) {
+    snprintf(err, err_size, "back-to-back inferences (a carried energy "
+             "buffer) need failure mode 'energy'.");
+    return -1;
+  }
   if (config->mode == SIM_FAIL_RANDOM && config->random_n > 0) {
     /* A clean run measures the timeline the failures are drawn from. */
     uint64_t seed = config->random_seed;
@@ -442,7 +449,16 @@ int sim_infer(const int16_t *input, const sim_config_t *config,
     }
     qsort(S.points, config->random_n, sizeof(double), compare_doubles);
   }
-  start(input);
+  {
+    /* Before start() refills the buffer; a new harvest rate or a buffer
+     * never run (energy_j == 0 after sim_open) starts full. */
+    const double left = S.energy_j;
+    const int carry = config->carry_energy && S.energy_enabled &&
+                      S.carried_harvest_w == S.harvest_w;
+    start(input);
+    if (carry) S.energy_j = left;
+  }
+  S.carried_harvest_w = S.harvest_w;
   S.energy_enabled = 1;
   S.mode = config->mode;
   if (config->mode == SIM_FAIL_RANDOM) {

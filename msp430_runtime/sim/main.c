@@ -36,6 +36,11 @@ static const char kUsage[] =
     "                                   failures every STEP bytes\n"
     "  --repeat=R         runs every input R times; run r uses SEED + r\n"
     "                     (random) or K + r (byte)\n"
+    "  --back_to_back     inferences run back to back: each starts with the\n"
+    "                     energy the one before left in the buffer, the\n"
+    "                     first after an unreported warm-up inference of the\n"
+    "                     first input (steady state; --failures=energy only);\n"
+    "                     default: every inference starts with a full buffer\n"
     "  --json             one JSON object per inference (JSON Lines)\n"
     "  --layers           include per-layer counters in the JSON\n"
     "  --check            exit 1 if an output differs from the expected\n"
@@ -48,7 +53,7 @@ static const char kUsage[] =
 typedef struct {
   const char *model, *input, *power, *failures;
   uint32_t repeat;
-  int json, layers, check;
+  int json, layers, check, back_to_back;
 } options_t;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -107,6 +112,8 @@ static int parse_options(int argc, char **argv, options_t *o) {
       o->layers = 1;
     } else if (strcmp(a, "--check") == 0) {
       o->check = 1;
+    } else if (strcmp(a, "--back_to_back") == 0) {
+      o->back_to_back = 1;
     } else {
       return usage_error("unknown argument '%s'.", a);
     }
@@ -216,6 +223,7 @@ static void print_json(const options_t *o, const sim_loaded_model_t *lm,
   printf(", \"input_index\": %u, \"run\": %u, \"power_w\": %.17g, "
          "\"failures\": ", index, run, watts);
   print_json_string(stdout, o->failures);
+  printf(", \"back_to_back\": %s", o->back_to_back ? "true" : "false");
   printf(", \"output\": [");
   for (i = 0; i < r->output_words; i++) {
     printf(i ? ", %d" : "%d", r->output[i]);
@@ -279,6 +287,11 @@ int main(int argc, char **argv) {
     return usage_error("--failures must be energy, random:N:SEED or "
                        "byte:K[:STEP:COUNT], got '%s'.", o.failures);
   }
+  if (o.back_to_back && base.mode != SIM_FAIL_ENERGY) {
+    return usage_error("--back_to_back needs --failures=energy, got '%s'.",
+                       o.failures);
+  }
+  base.carry_energy = o.back_to_back;
   if (sim_load_model(o.model, &lm, err, sizeof(err))) {
     fprintf(stderr, "iprune_sim: %s\n", err);
     return 2;
@@ -325,6 +338,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "iprune_sim: %s: the target's LEA buffer does not fit "
             "its VM, or out of memory.\n", o.model);
     status = 2;
+  } else if (o.back_to_back &&
+             sim_infer(vec.inputs ? vec.inputs : zero, &base, &result, err,
+                       sizeof(err))) {
+    fprintf(stderr, "iprune_sim: %s: warm-up inference: %s\n", o.model, err);
+    status = 3;
   }
   for (i = 0; i < count && status != 2 && status != 3; i++) {
     const int16_t *x = vec.inputs ? vec.inputs + (size_t)i * in_words : zero;

@@ -32,6 +32,9 @@ typedef struct {
   uint64_t byte_k;        /* 1-based index of the byte being torn. */
   uint64_t byte_step;     /* 0: one failure; else every STEP bytes after. */
   uint32_t byte_count;    /* Number of byte failures (with a step). */
+  /* 1: start with the energy the previous sim_infer left in the buffer
+   * (inferences back to back); 0: with a full buffer. Energy mode only. */
+  int carry_energy;
 } sim_config_t;
 
 typedef struct {

@@ -6,7 +6,10 @@ fine-tuning budget (`tf_iprune.iprune`), export the chosen model
 (`tf_iprune.export.export_model`, with the same tile plan the pruner used),
 and run it on the host simulator of msp430_runtime: Q15 accuracy on the test
 split under continuous power, and latency, power cycles and NVM traffic
-under each power strength.
+under each power strength: by default the mean of inferences run back to
+back, each starting with the energy the one before left in the buffer (the
+paper's "average time to complete one inference"), not of inferences that
+each start with a full buffer.
 
 Every step writes its result atomically under `out_dir/MODEL/`, so a killed
 run restarted with `resume=True` continues after the last finished step.
@@ -57,6 +60,9 @@ class BenchmarkConfig:
     pretrain_epochs: Baseline training epochs (None: the model's recipe).
     q15_samples: Test samples simulated for the Q15 accuracy (None: all).
     latency_inputs: Test inputs simulated per power strength.
+    back_to_back: Latency as the mean of the latency inputs run back to
+      back (the steady state of a device that infers continuously); False:
+      each starts with a full energy buffer.
     seed: Seed of everything.
     fine_tune_epochs: {model: epochs per pruning iteration}; models left
       out get FINE_TUNE_EPOCHS (else DEFAULT_FINE_TUNE_EPOCHS).
@@ -73,7 +79,8 @@ class BenchmarkConfig:
   plan: Optional[str] = None
   pretrain_epochs: Optional[int] = None
   q15_samples: Optional[int] = None
-  latency_inputs: int = 2
+  latency_inputs: int = 20
+  back_to_back: bool = True
   seed: int = 0
   fine_tune_epochs: Dict[str, int] = dataclasses.field(default_factory=dict)
   pruning: Dict[str, object] = dataclasses.field(default_factory=dict)
@@ -115,37 +122,52 @@ class BenchmarkConfig:
     return self.plan or tiling.default_plan(model_name)
 
 
-def _simulate(model_bin, data, config):
-  """Q15 accuracy (continuous power) and latency per power strength."""
+def _q15_accuracy(model_bin, data, config):
+  """Accuracy of the exported model on the test split (continuous power)."""
   x, y = data["test"]
-  binary = simulator.build()
   if config.q15_samples is not None and config.q15_samples < len(y):
     index = np.random.default_rng(config.seed).permutation(len(y))
     index = np.sort(index[:config.q15_samples])
-    x_acc, y_acc = x[index], y[index]
-  else:
-    x_acc, y_acc = x, y
-  accuracy = evaluation.evaluate(model_bin, x_acc, y_acc,
-                                 simulator=binary)
+    x, y = x[index], y[index]
+  return evaluation.evaluate(model_bin, x, y, simulator=simulator.build())
+
+
+def _latency(model_bin, data, config):
+  """Latency, power cycles and NVM traffic per power strength."""
+  x = data["test"][0][:config.latency_inputs]
+  binary = simulator.build()
   power = {}
   for strength in config.powers:
-    run = evaluation.evaluate(model_bin, x[:config.latency_inputs],
-                              power=strength, simulator=binary,
-                              progress=False)
+    run = evaluation.evaluate(model_bin, x, power=strength, simulator=binary,
+                              progress=False,
+                              back_to_back=config.back_to_back)
     power[strength] = {key: run[key]["mean"] for key in (
         "latency_s", "on_time_s", "charge_time_s", "power_cycles",
         "nvm_bytes_written", "nvm_bytes_read", "reexecuted_jobs",
         "energy_j")}
-    power[strength]["inputs"] = run["samples"]
-  return accuracy, power
+    power[strength].update(inputs=run["samples"],
+                           back_to_back=config.back_to_back)
+  return power
 
 
-def run_method(name, method, model, data, config, out_dir):
-  """Prunes, exports and simulates one model with one method (resumable)."""
+def run_method(name, method, model, data, config, out_dir,
+               resimulate=False):
+  """Prunes, exports and simulates one model with one method (resumable).
+
+  With `resimulate`, a finished method's exported model is simulated again
+  for its latencies (e.g. after a change to the simulator or to
+  `config.latency_inputs` / `back_to_back`); nothing is pruned again.
+  """
   folder = os.path.join(out_dir, method)
   result_path = os.path.join(folder, RESULT_FILE)
+  model_bin = os.path.join(folder, "export", "model.bin")
   if os.path.exists(result_path):
-    return io_utils.read_json(result_path)
+    result = io_utils.read_json(result_path)
+    if resimulate:
+      logging.info("%s / %s: simulating again", name, method)
+      result["power"] = _latency(model_bin, data, config)
+      io_utils.write_json(result_path, result)
+    return result
   start = time.time()
   plan = config.plan_for(name)
   info = mlperf_tiny_models.get_model_info(name)
@@ -166,8 +188,8 @@ def run_method(name, method, model, data, config, out_dir):
       data_dir=config.data_dirs.get(info.dataset), plan=plan, name=name,
       seed=config.seed, eval_split=None)
   logging.info("%s / %s: simulating", name, method)
-  accuracy, power = _simulate(os.path.join(folder, "export", "model.bin"),
-                              data, config)
+  accuracy = _q15_accuracy(model_bin, data, config)
+  power = _latency(model_bin, data, config)
   total = report["total"]
   result = {  # Accuracies as fractions (the pruner's summary has percent).
       "val_accuracy": chosen["val_accuracy"] / 100,
@@ -197,7 +219,7 @@ def run_method(name, method, model, data, config, out_dir):
   return result
 
 
-def run_model(name, config, out_dir):
+def run_model(name, config, out_dir, resimulate=False):
   """Baseline plus every method of `config` for one model."""
   info = mlperf_tiny_models.get_model_info(name)
   data_dir = config.data_dirs.get(info.dataset)
@@ -218,7 +240,8 @@ def run_model(name, config, out_dir):
              "baseline": {"val_accuracy": metrics["val_accuracy"],
                           "test_accuracy": metrics["test_accuracy"]}}
   for method in config.methods:
-    results[method] = run_method(name, method, model, data, config, out_dir)
+    results[method] = run_method(name, method, model, data, config, out_dir,
+                                 resimulate)
   return results
 
 
@@ -235,12 +258,20 @@ def read_results(out_dir):
   return io_utils.read_json(path)
 
 
-def run(config, out_dir, resume=False):
+def run(config, out_dir, resume=False, resimulate=False):
   """Runs the benchmark; returns {'models': {name: results}}.
+
+  Args:
+    config: The BenchmarkConfig.
+    out_dir: Output folder.
+    resume: Continue the run in out_dir after its last finished step.
+    resimulate: Also simulate the latencies of finished methods again
+      (implies resume; see `run_method`).
 
   Raises:
     ValueError: if out_dir holds an earlier run and resume is False.
   """
+  resume = resume or resimulate
   for name in config.models:
     folder = os.path.join(out_dir, name)
     if not resume and os.path.isdir(folder) and os.listdir(folder):
@@ -248,6 +279,6 @@ def run(config, out_dir, resume=False):
                        "(--resume) to continue it or choose another "
                        "out_dir." % folder)
   return {"models": {name: run_model(name, config,
-                                     os.path.join(out_dir, name))
+                                     os.path.join(out_dir, name), resimulate)
                      for name in config.models},
           "config": json.loads(json.dumps(dataclasses.asdict(config)))}

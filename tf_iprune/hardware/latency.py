@@ -13,8 +13,11 @@ between cycles the buffer recharges for cycle_energy_j / (eta * P) seconds:
   latency = T + n (t_reboot + t_recover + t_lost) + n t_charge
 
 where n, the number of power failures, is the smallest count whose cycles
-supply the energy of the work plus the recoveries. The host simulator of
-msp430_runtime is held against this model.
+supply the energy of the work plus the recoveries. Inferences run back to
+back (`back_to_back=True`, the paper's "average time to complete one
+inference") get no free first buffer: each starts with what the one before
+left, so on average n is the deficit over the usable energy of a cycle, a
+fraction. The host simulator of msp430_runtime is held against this model.
 """
 import dataclasses
 import math
@@ -26,7 +29,7 @@ class Latency:
   latency_s: float
   on_time_s: float
   charge_time_s: float
-  power_cycles: int
+  power_cycles: float  # An integer unless back to back (a mean).
   work_s: float
   energy_j: float
 
@@ -41,7 +44,8 @@ class RecoveryCost:
   joules: float
 
 
-def estimate(work_s, work_j, recovery, lost, target, power):
+def estimate(work_s, work_j, recovery, lost, target, power,
+             back_to_back=False):
   """Latency of work (seconds, joules) under a harvested power strength.
 
   Args:
@@ -52,6 +56,9 @@ def estimate(work_s, work_j, recovery, lost, target, power):
       half of an interrupted operation).
     target: The Target (energy buffer, reboot cost).
     power: Power strength name or watts.
+    back_to_back: The mean of inferences run back to back (each starts with
+      the energy the one before left) instead of one inference that starts
+      with a full buffer.
 
   Returns:
     A Latency.
@@ -64,7 +71,9 @@ def estimate(work_s, work_j, recovery, lost, target, power):
   buffer_j = target.buffer.cycle_energy_j
   load_w = work_j / work_s if work_s > 0 else 0.0
   deficit_w = load_w - p_in
-  if deficit_w <= 0 or work_j - p_in * work_s <= buffer_j:
+  first_j = 0.0 if back_to_back else buffer_j  # Energy in hand at the start.
+  if deficit_w <= 0 or (not back_to_back and
+                        work_j - p_in * work_s <= first_j):
     return Latency(work_s, work_s, 0.0, 0, work_s, work_j)
   # Energy each later cycle spends before it can work, net of harvesting.
   reboot_net = max(target.reboot_j - p_in * target.reboot_s, 0.0)
@@ -75,10 +84,11 @@ def estimate(work_s, work_j, recovery, lost, target, power):
     raise ValueError(
         "Power %r cannot finish an inference: every power cycle's %.3g J is "
         "spent on reboot and recovery." % (power, buffer_j))
-  # Deficit energy of the work beyond the first (full) buffer; each failure
-  # adds the lost work to re-execute.
-  remaining_j = deficit_w * work_s - buffer_j
-  n = max(1, math.ceil(remaining_j / (usable_j - lost_deficit)))
+  # Deficit energy of the work beyond the energy in hand; each failure adds
+  # the lost work to re-execute.
+  n = (deficit_w * work_s - first_j) / (usable_j - lost_deficit)
+  if not back_to_back:
+    n = max(1, math.ceil(n))
   on_time = (work_s + n * (target.reboot_s + recovery.seconds +
                            lost.seconds))
   charge = n * buffer_j / p_in

@@ -89,7 +89,7 @@ def _failure_costs(rows, target):
 
 def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None,
             criterion="full", power="continuous", plans=None,
-            overrides=None, free_reads=()):
+            overrides=None, free_reads=(), back_to_back=False):
   """Cost profile of a model.
 
   Args:
@@ -106,6 +106,8 @@ def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None
     free_reads: Operands of accelerator jobs whose NVM reads are left out
       (`schedule.intermittent_counts`): the latency of a runtime that would
       keep them in VM, for what-if analyses. Default: the runtime as built.
+    back_to_back: Latency as the mean of inferences run back to back
+      (`latency.estimate`) instead of one that starts with a full buffer.
 
   Returns:
     {'layers': [per-layer dict], 'total': dict, 'power': power,
@@ -165,7 +167,7 @@ def profile_model(specs, kernels=None, target=None, plan="auto", model_name=None
   work_j = total_counts.joules(target)
   recovery, lost = _failure_costs(rows, target)
   estimate = latency_lib.estimate(work_s, work_j, recovery, lost, target,
-                                  power)
+                                  power, back_to_back)
   extra_s = estimate.latency_s - work_s
   for row in rows:
     # Failures fall on layers in proportion to the energy they draw.

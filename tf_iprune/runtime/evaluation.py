@@ -22,14 +22,14 @@ STAT_KEYS = ("latency_s", "on_time_s", "charge_time_s", "energy_j",
              "nvm_bytes_written", "nvm_bytes_read", "lea_ops")
 
 
-def predict(qmodel, power="continuous"):
+def predict(qmodel, power="continuous", back_to_back=False):
   """The hardware model's prediction for an exported model: the profile of
   its specs, tile plans and non-zero blocks (`profile.profile_model`), which
   the simulator's counters and latency are held against."""
   return profile_lib.profile_model(
       [l.spec for l in qmodel.layers], report_lib.quantised_kernels(qmodel),
       target=qmodel.target, plans={l.name: l.plan for l in qmodel.layers},
-      power=power)
+      power=power, back_to_back=back_to_back)
 
 
 def summarize(values):
@@ -41,7 +41,8 @@ def summarize(values):
 
 
 def evaluate(model_bin, x, y=None, power="continuous", failures="energy",
-             batch_size=256, simulator=None, progress=True):
+             batch_size=256, simulator=None, progress=True,
+             back_to_back=False):
   """Accuracy and latency of model.bin on float inputs, as simulated.
 
   Args:
@@ -53,6 +54,9 @@ def evaluate(model_bin, x, y=None, power="continuous", failures="energy",
     batch_size: Inputs per simulator process.
     simulator: Simulator binary; default: build it.
     progress: Show a progress bar.
+    back_to_back: Run the inputs of a batch back to back, each starting with
+      the energy the one before left (`simulator`): the steady state of a
+      device that infers continuously. Default: each starts full.
 
   Returns:
     {'samples', 'accuracy' (None without labels), 'predictions' (list),
@@ -82,13 +86,14 @@ def evaluate(model_bin, x, y=None, power="continuous", failures="energy",
                          unit="batch", disable=not progress):
     results += simulator_lib.run(model_bin, xq[start:start + batch_size],
                                  power=power, failures=failures,
-                                 simulator=binary)
+                                 simulator=binary, back_to_back=back_to_back)
   predictions = [r["argmax"] for r in results]
   report = {
       "model": qmodel.name,
       "samples": len(results),
       "power": power,
       "failures": failures,
+      "back_to_back": back_to_back,
       "predictions": predictions,
       "accuracy": (None if y is None else
                    float(np.mean(np.asarray(predictions) == np.asarray(y)))),

@@ -36,3 +36,18 @@ def test_report_on_random_data(tmp_path):
   assert report["samples"] == 3 and report["power"] == "8mW"
   assert report["power_cycles"]["min"] >= 20
   assert json.loads(run.stdout) == report
+
+
+def test_back_to_back(tmp_path):
+  qmodel = export_testing.random_qmodel(export_testing.example_specs("fire"),
+                                        seed=0, density=0.5, name="fire")
+  x = export_testing.random_input(qmodel, seed=0, batch=1)
+  model_bin, _, _ = testing.write_case(qmodel, x, str(tmp_path))
+  args = ("--model_bin=%s" % model_bin, "--dataset=random", "--samples=3",
+          "--power=4mW", "--back_to_back")
+  run = _cli(*args)
+  assert run.returncode == 0, run.stderr
+  assert json.loads(run.stdout)["back_to_back"] is True
+  refused = _cli(*args, "--failures=byte:3")
+  assert refused.returncode != 0 and "Traceback" not in refused.stderr
+  assert "Back-to-back inferences need failures='energy'" in refused.stderr

@@ -12,6 +12,10 @@ Failure modes (docs/runtime.md, "Failure injection"):
                          written (that write is torn);
   'byte:K:STEP:COUNT'    COUNT such failures, every STEP bytes.
 With `repeat=R` every input runs R times, run r with SEED + r / K + r.
+With `back_to_back=True` the inferences of one call run back to back: each
+starts with the energy the one before left in the buffer (the first after
+an unreported warm-up inference), as on a device that infers continuously;
+otherwise each starts with a full buffer.
 """
 import fcntl
 import json
@@ -95,7 +99,8 @@ def power_arg(power):
 
 
 def run_vectors(model_bin, vectors_bin, power="continuous", failures="energy",
-                repeat=1, layers=False, simulator=None, timeout=None):
+                repeat=1, layers=False, simulator=None, timeout=None,
+                back_to_back=False):
   """Runs iprune_sim on a model.bin and a test-vector file.
 
   Args:
@@ -108,6 +113,7 @@ def run_vectors(model_bin, vectors_bin, power="continuous", failures="energy",
     layers: Include per-layer counters ('layers' in each result).
     simulator: Simulator binary; default: build() it.
     timeout: Seconds before the process is killed.
+    back_to_back: Run the inferences back to back (failures='energy' only).
 
   Returns:
     A list of result dicts, input-major then run.
@@ -119,6 +125,9 @@ def run_vectors(model_bin, vectors_bin, power="continuous", failures="energy",
   check_failures(failures)
   if not isinstance(repeat, int) or repeat < 1:
     raise ValueError("repeat must be a positive integer, got %r." % (repeat,))
+  if back_to_back and failures != "energy":
+    raise ValueError("Back-to-back inferences need failures='energy', got "
+                     "%r." % (failures,))
   cmd = [simulator or build(), "--model=%s" % model_bin, "--json",
          "--power=%s" % power_arg(power), "--failures=%s" % failures,
          "--repeat=%d" % repeat]
@@ -126,6 +135,8 @@ def run_vectors(model_bin, vectors_bin, power="continuous", failures="energy",
     cmd.append("--input=%s" % vectors_bin)
   if layers:
     cmd.append("--layers")
+  if back_to_back:
+    cmd.append("--back_to_back")
   result = subprocess.run(cmd, capture_output=True, text=True, check=False,
                           timeout=timeout)
   if result.returncode not in (0, EXIT_MISMATCH):
@@ -137,14 +148,15 @@ def run_vectors(model_bin, vectors_bin, power="continuous", failures="energy",
 
 def run(model_bin, inputs=None, power="continuous", failures="energy",
         repeat=1, layers=False, expected=None, labels=None, simulator=None,
-        timeout=None):
+        timeout=None, back_to_back=False):
   """Runs model.bin on int16 inputs in one simulator process.
 
   Args:
     model_bin: Path of model.bin.
     inputs: int16 array, one input (H, W, C) or a batch (N, H, W, C); None
       for one all-zero input.
-    power, failures, repeat, layers, simulator, timeout: As `run_vectors`.
+    power, failures, repeat, layers, simulator, timeout, back_to_back: As
+      `run_vectors`.
     expected: Optional int16 expected outputs (N, ...): each result gets
       'expected_match'.
     labels: Optional integer labels (N,): each result gets 'label'.
@@ -154,7 +166,7 @@ def run(model_bin, inputs=None, power="continuous", failures="energy",
   """
   if inputs is None:
     results = run_vectors(model_bin, None, power, failures, repeat, layers,
-                          simulator, timeout)
+                          simulator, timeout, back_to_back)
   else:
     qmodel_input = _model_input(model_bin)
     x = np.asarray(inputs)
@@ -175,7 +187,7 @@ def run(model_bin, inputs=None, power="continuous", failures="energy",
                                                             np.int16),
           labels, qmodel_input.exponent)
       results = run_vectors(model_bin, path, power, failures, repeat, layers,
-                            simulator, timeout)
+                            simulator, timeout, back_to_back)
   for r in results:
     r["output"] = np.asarray(r["output"], np.int16)
   return results

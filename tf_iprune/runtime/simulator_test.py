@@ -11,6 +11,7 @@ from tf_iprune.export import reference
 from tf_iprune.export import testing as export_testing
 from tf_iprune.hardware import schedule
 from tf_iprune.hardware import target as target_lib
+from tf_iprune.runtime import evaluation
 from tf_iprune.runtime import simulator
 from tf_iprune.runtime import testing
 
@@ -118,6 +119,9 @@ def test_bad_arguments_are_refused(case, binary):
     simulator.run(model_bin, x, power=-1.0, simulator=binary)
   with pytest.raises(simulator.SimulatorError, match="unknown power"):
     simulator.run(model_bin, x, power="9 furlongs", simulator=binary)
+  with pytest.raises(ValueError, match="Back-to-back.*energy"):
+    simulator.run(model_bin, x, failures="byte:3", back_to_back=True,
+                  simulator=binary)
   del qmodel
 
 
@@ -186,6 +190,29 @@ def test_weak_power_that_cannot_finish_is_reported(binary, tmp_path):
                        simulator=binary)[0]
   np.testing.assert_array_equal(slow["output"], fast["output"])
   assert slow["latency_s"] > 100 * fast["latency_s"]
+
+
+def test_back_to_back_inferences_carry_the_energy_buffer(case, binary):
+  """Under a power that leaves each inference half a buffer short, a full
+  buffer at every start means no power fails; back to back, the deficits
+  add up until power fails, and the outputs stay exact."""
+  qmodel, x, model_bin, _, expected = case
+  total = evaluation.predict(qmodel)["total"]
+  work_s, work_j = total["latency_s"], total["intermittent_energy_j"]
+  short_j = min(work_j, qmodel.target.buffer.cycle_energy_j) / 2
+  power = (work_j - short_j) / work_s / (
+      qmodel.target.buffer.harvest_efficiency)
+  full = simulator.run(model_bin, x, power=power, repeat=4,
+                       simulator=binary)
+  carried = simulator.run(model_bin, x, power=power, repeat=4,
+                          back_to_back=True, simulator=binary)
+  assert [r["power_cycles"] for r in full] == [0] * 12
+  assert sum(r["power_cycles"] for r in carried) > 0
+  assert carried[0]["back_to_back"] and not full[0]["back_to_back"]
+  for i, r in enumerate(carried):
+    np.testing.assert_array_equal(r["output"], expected[i // 4])
+  assert (np.mean([r["latency_s"] for r in carried]) >
+          np.mean([r["latency_s"] for r in full]))
 
 
 def test_zero_input_without_vectors(case, binary):
