@@ -44,6 +44,20 @@ def test_markdown_has_the_tables_the_command_and_the_paper():
   assert "| har_cnn | iPrune | 0.750 | 0.250 | 25% |" in text
 
 
+def test_latency_definition_follows_the_config():
+  results = testing.results()
+  results["config"].update(back_to_back=True, latency_inputs=20)
+  text = report.markdown(results, "cmd", "date", "machine", POWERS, 1.0)
+  assert "the mean of 20 test inputs run back to back" in text
+  results["config"]["back_to_back"] = False
+  assert "each starting with a full energy buffer" in (
+      report.latency_definition(results))
+  # Mean power cycles are fractions.
+  results["models"]["har_cnn"]["intermittent"]["power"]["4mW"][
+      "power_cycles"] = 11.25
+  assert "(11.2 cycles)" in report.latency_table(results, POWERS)
+
+
 def test_summary_text_lists_every_method_and_power():
   text = report.summary_text(testing.results(), POWERS)
   assert "iPrune" in text and "ePrune (energy)" in text

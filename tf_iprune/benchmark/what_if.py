@@ -22,7 +22,9 @@ def latencies(out_dir, free_reads, power="4mW"):
       MODEL/METHOD/pruning/model.keras).
     free_reads: Operands whose reads the idealised runtime leaves out
       (hardware.READ_OPERANDS).
-    power: Power strength.
+    power: Power strength. The latency is of one inference from a full
+      energy buffer, or the mean back to back if the run measured that
+      (its config's back_to_back).
 
   Returns:
     {model: {method: {'acc_outputs', 'latency_s', 'what_if_latency_s'}}}.
@@ -32,6 +34,7 @@ def latencies(out_dir, free_reads, power="4mW"):
   """
   hardware.check_free_reads(free_reads)
   results = runner.read_results(out_dir)
+  back_to_back = results.get("config", {}).get("back_to_back", False)
   out = {}
   for model_name, r in results["models"].items():
     out[model_name] = {}
@@ -42,7 +45,7 @@ def latencies(out_dir, free_reads, power="4mW"):
           out_dir, model_name, method, "pruning", "model.keras"))
       built, ideal = (hardware.profile_keras(
           model, plan=r[method]["plan"], model_name=model_name, power=power,
-          free_reads=free)["total"] for free in ((), tuple(free_reads)))
+          free_reads=free, back_to_back=back_to_back)["total"] for free in ((), tuple(free_reads)))
       out[model_name][method] = {
           "acc_outputs": built["acc_outputs"],
           "latency_s": built["latency_s"],

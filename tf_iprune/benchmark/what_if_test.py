@@ -4,6 +4,7 @@ import os
 import pytest
 
 import mlperf_tiny_models
+from tf_iprune import hardware
 from tf_iprune import io_utils
 from tf_iprune.benchmark import what_if
 
@@ -34,6 +35,24 @@ def test_free_reads_only_shorten_the_latency(run_dir):
   assert lat["intermittent"]["acc_outputs"] < lat["unpruned"]["acc_outputs"]
   same = what_if.latencies(run_dir, [])["har_cnn"]["unpruned"]
   assert same["what_if_latency_s"] == same["latency_s"]
+
+
+def test_latency_as_the_run_measured_it(run_dir, tmp_path):
+  """A run that measured inferences back to back gets their estimate."""
+  results = io_utils.read_json(os.path.join(run_dir, "results.json"))
+  results["config"] = {"back_to_back": True}
+  for method in ("unpruned", "intermittent"):
+    os.makedirs(tmp_path / "har_cnn" / method)
+    os.symlink(os.path.join(run_dir, "har_cnn", method, "pruning"),
+               tmp_path / "har_cnn" / method / "pruning")
+  io_utils.write_json(str(tmp_path / "results.json"), results)
+  full = what_if.latencies(run_dir, [])["har_cnn"]["unpruned"]
+  steady = what_if.latencies(str(tmp_path), [])["har_cnn"]["unpruned"]
+  model = mlperf_tiny_models.get_model("har_cnn")
+  want = hardware.profile_keras(model, plan="reference", model_name="har_cnn",
+                                power="4mW", back_to_back=True)["total"]
+  assert steady["latency_s"] == pytest.approx(want["latency_s"])
+  assert steady["latency_s"] != pytest.approx(full["latency_s"])
 
 
 def test_table_has_both_runtimes(run_dir):

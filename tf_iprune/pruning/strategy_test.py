@@ -67,8 +67,12 @@ def test_search_favours_the_layer_with_most_outputs_per_weight():
 
   conv runs on 8 x 8 = 64 positions (a block of 16 weights saves 4 x 64
   outputs), fc on one (a block of 16 weights saves 4 outputs), and they hold
-  the same number of weights.
+  the same number of weights. A block that empties a filter group saves
+  nothing (the group still writes its bias), and which blocks those are
+  depends on the (seeded) weights: the search must do at least as well as
+  putting every block on conv.
   """
+  keras.utils.set_random_seed(0)
   inputs = keras.Input((8, 8, 16))
   x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
   x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
@@ -84,5 +88,7 @@ def test_search_favours_the_layer_with_most_outputs_per_weight():
   allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
                                     np.random.default_rng(0), steps=100)
   conv_cap = ctx.layers["conv"].max_prunable_weights(0.9)
-  assert allocation.targets["conv"] == min(conv_cap, allocation.total_weights)
+  all_on_conv = min(conv_cap, allocation.total_weights) // 16
+  assert (sum(ctx.cost(n, b) for n, b in allocation.blocks.items()) <=
+          ctx.cost("conv", all_on_conv) + ctx.cost("fc", 0))
   assert allocation.ratios["conv"] > 0.5 > allocation.ratios["fc"]
