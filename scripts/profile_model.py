@@ -7,7 +7,7 @@ and estimated intermittent latency; then totals.
 Examples:
   python scripts/profile_model.py --model=har_cnn --plan=reference
   python scripts/profile_model.py --model_path=out/model.keras --power=4mW \
-      --json
+      --back_to_back --json
 """
 import json
 import sys
@@ -34,6 +34,10 @@ flags.DEFINE_string("power", "continuous", "Harvested power: continuous, "
                     "8mW, 4mW or watts.")
 flags.DEFINE_string("target", None, "Target description (JSON written by "
                     "Target.save); default: MSP430FR5994.")
+flags.DEFINE_bool("back_to_back", False, "Latency: the mean of inferences "
+                  "run back to back (each starts with the energy the one "
+                  "before left), as scripts/benchmark.py measures; default: "
+                  "one inference from a full energy buffer.")
 flags.DEFINE_bool("json", False, "Print one JSON object instead of a table.")
 
 _COLUMNS = (("name", "%-22s"), ("kind", "%-9s"), ("output_shape", "%-13s"),
@@ -62,7 +66,7 @@ def format_table(result):
   lines.append(
       "total: %d params (%d non-zero weights), %d MACs, %d accelerator "
       "outputs, %d B in BSR, %.3g J (continuous), latency %.3f s at %s "
-      "(%d power cycles)" % (t["params"], t["nonzero_weights"], t["macs"],
+      "(%.4g power cycles)" % (t["params"], t["nonzero_weights"], t["macs"],
                              t["acc_outputs"], t["bsr_bytes"], t["energy_j"],
                              t["latency_s"], result["power"],
                              t["power_cycles"]))
@@ -91,7 +95,8 @@ def main(argv):
     result = hardware.profile_keras(model, target=target, plan=FLAGS.plan,
                                     model_name=FLAGS.model,
                                     criterion=FLAGS.criterion,
-                                    power=_power(FLAGS.power))
+                                    power=_power(FLAGS.power),
+                                    back_to_back=FLAGS.back_to_back)
   except (ValueError, OSError) as e:
     print("error: %s" % e, file=sys.stderr)
     return 1

@@ -30,6 +30,11 @@ def test_json_totals_reproduce_the_reference_count():
     assert key in total
   assert total["power_cycles"] > 0
   assert len(result["layers"]) == 7
+  steady = json.loads(_run("--model=har_cnn", "--plan=reference",
+                           "--power=4mW", "--back_to_back", "--json").stdout)
+  assert steady["total"]["power_cycles"] != round(
+      steady["total"]["power_cycles"])  # A mean: a fraction.
+  assert steady["total"]["latency_s"] > total["latency_s"]
 
 
 def test_table_and_saved_model(tmp_path):

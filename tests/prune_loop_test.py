@@ -221,3 +221,36 @@ def test_retry_after_a_collapse_restarts_with_half_the_step(
     assert allocation["total_weights"] == round(
         allocation["overall_ratio"] * summary["baseline"]["nonzero_weights"])
   assert summary["chosen"]["iteration"] in (0, 2)
+
+
+@pytest.mark.parametrize("method", ["intermittent", "magnitude"])
+def test_fine_tune_again_changes_only_the_seed(setup, tmp_path, method):
+  model, train, val, test = setup
+  result = _run(setup, str(tmp_path), method=method, max_iterations=1)
+  before = {p: os.path.getmtime(p) for p in map(
+      str, tmp_path.rglob("*"))}
+  pruner = iterative.IterativePruner(
+      out_dir=str(tmp_path), verbose=False, method=method,
+      **dict(SETTINGS, tile_overrides=testing.tiles(model)))
+  record = result.summary["iterations"][0]
+  again = pruner.fine_tune_again(train, val, test, 1,
+                                 [pruner._seed(1, 3), 12345])
+  # The run's own seed gives the run's model back; another seed, the same
+  # blocks fine-tuned differently.
+  assert again[0]["val_accuracy"] == record["val_accuracy"]
+  assert again[0]["seed"] == pruner._seed(1, 3)
+  # Block methods prune the saved blocks; magnitude the saved sparsity.
+  key = "nonzero_weights" if method == "magnitude" else "acc_outputs"
+  assert again[1][key] == record[key]
+  reference = pruner.fine_tune_again(train, val, test, 0,
+                                     [pruner._seed(0, 3)])
+  assert reference[0]["val_accuracy"] == result.summary["reference"][
+      "val_accuracy"]
+  assert {p: os.path.getmtime(p) for p in map(
+      str, tmp_path.rglob("*"))} == before  # Nothing written.
+  with pytest.raises(ValueError, match="has iterations \\[1\\]"):
+    pruner.fine_tune_again(train, val, test, 7, [0])
+  with pytest.raises(ValueError, match="no finished pruning run"):
+    iterative.IterativePruner(out_dir=str(tmp_path / "none"), verbose=False,
+                              method=method).fine_tune_again(
+                                  train, val, test, 1, [0])

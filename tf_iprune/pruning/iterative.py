@@ -66,6 +66,7 @@ from tf_iprune.pruning import strategy
 
 METHODS = ("intermittent", "energy", "magnitude", "unpruned")
 REFERENCES = ("fine_tuned", "baseline")
+SUMMARY_FILE = "summary.json"
 SECOND_CHANCES = ("retry", "continue")
 _STATE_VERSION = 1
 
@@ -376,8 +377,10 @@ class IterativePruner:
 
     reference = base
     if cfg.method != "unpruned" and cfg.reference == "fine_tuned":
-      reference = self._cached_json(os.path.join("reference", "metrics"),
-                                    lambda: self._fine_tuned_reference(model))
+      reference = self._cached_json(
+          os.path.join("reference", "metrics"),
+          lambda: self._fine_tuned_reference(
+              model, self._seed(0, 3), self._path("logs", "reference")))
       if self.verbose:
         logging.info("Reference (the unpruned model fine-tuned alike): val "
                      "accuracy %.2f%%.", reference["val_accuracy"])
@@ -400,15 +403,64 @@ class IterativePruner:
           cfg.max_iterations, logged, cfg.second_chance)
     return self._finish(base, reference, iterations, stop_reason)
 
-  def _fine_tuned_reference(self, model):
+  def _fine_tuned_reference(self, model, seed, log_dir):
     """The unpruned model fine-tuned as the pruned ones are, measured."""
     cfg = self.config
     tuned = fine_tune.fine_tune_blocks(
         model, {}, self.policy, self._train, self._val, cfg.fine_tune_epochs,
-        cfg.batch_size, cfg.learning_rate, cfg.loss, self._seed(0, 3),
-        self._path("logs", "reference"), self.verbose)
+        cfg.batch_size, cfg.learning_rate, cfg.loss, seed, log_dir,
+        self.verbose)
     return report.measure(tuned, self.policy, self._val, self._test,
                           cfg.eval_batch_size)
+
+  # ---------------------------------------------------------------- noise
+  def fine_tune_again(self, train_data, val_data, test_data, iteration,
+                      seeds):
+    """Fine-tunes a step of the finished run in out_dir again, per seed.
+
+    How much the fine-tuning seed alone moves the accuracy that decides the
+    loop: the step prunes exactly the blocks it pruned in the run (its
+    saved allocation, from its saved start model) and only the fine-tuning
+    seed changes. Nothing in out_dir is written.
+
+    Args:
+      train_data, val_data, test_data: The run's data.
+      iteration: Iteration number of the run; 0: its reference (the
+        unpruned model fine-tuned alike).
+      seeds: Fine-tuning seeds.
+
+    Returns:
+      One report.measure dict per seed, with 'seed'.
+
+    Raises:
+      ValueError: if out_dir holds no finished run with that iteration.
+    """
+    self._dir = self.out_dir or ""
+    summary = read_summary(self._dir)
+    records = {r["iteration"]: r for r in summary["iterations"]}
+    if iteration != 0 and iteration not in records:
+      raise ValueError("The run in %s has iterations %s; got %r (0: the "
+                       "reference)." % (self._dir, sorted(records),
+                                        iteration))
+    if iteration == 0 and self.config.reference != "fine_tuned":
+      raise ValueError("The run in %s has no fine-tuned reference." %
+                       self._dir)
+    self._train, self._val, self._test = train_data, val_data, test_data
+    if self.deterministic:
+      tf.config.experimental.enable_op_determinism()
+    if iteration == 0:
+      base = io_utils.load_model(self._model_path(0))
+      return [dict(self._fine_tuned_reference(base, seed, None), seed=seed)
+              for seed in seeds]
+    record = records[iteration]
+    model = io_utils.load_model(self._model_path(record["start_iteration"]))
+    plans = self.policy.layer_plans(model)
+    tune = self._plan(iteration, record["start_iteration"],
+                      record["step_scale"], self._iter_dir(iteration), model,
+                      plans)[2]
+    return [dict(report.measure(tune(seed, None), self.policy, val_data,
+                                test_data, self.config.eval_batch_size),
+                 seed=seed) for seed in seeds]
 
   def _finish(self, base, reference, iterations, stop_reason):
     chosen = choose(base, iterations)
@@ -423,7 +475,7 @@ class IterativePruner:
         "iterations": iterations,
         "chosen": chosen,
     }
-    io_utils.write_json(self._path("summary.json"), summary)
+    io_utils.write_json(self._path(SUMMARY_FILE), summary)
     if self.verbose:
       logging.info("Chose iteration %d: val accuracy %.2f%%, %d accelerator "
                    "outputs (baseline %d); stopped: %s.", chosen["iteration"],
@@ -446,16 +498,13 @@ class IterativePruner:
     folder = self._iter_dir(t)
     model = io_utils.load_model(self._model_path(start))
     plans = self.policy.layer_plans(model)
-    if self.config.method == "magnitude":
-      planned = self._plan_magnitude(t, start, scale, folder, model, plans)
-    else:
-      planned = self._plan_blocks(t, scale, folder, model, plans)
+    planned = self._plan(t, start, scale, folder, model, plans)
     if planned is None:
       return None
     steps, step_ratios, tune, expected = planned
 
     def fine_tune_step():
-      tuned = tune()
+      tuned = tune(self._seed(t, 3), self._path("logs", folder))
       if expected is not None:
         _check_blocks(tuned, plans, expected)
       io_utils.save_model(tuned, self._path(folder, "model.keras"))
@@ -468,6 +517,13 @@ class IterativePruner:
                 overall_ratio=steps[-1]["overall_ratio"],
                 step_ratios=step_ratios,
                 wall_s=metrics["wall_s"] + sum(s["wall_s"] for s in steps))
+
+  def _plan(self, t, start, scale, folder, model, plans):
+    """(steps, step ratios, tune(seed, log_dir), expected keep maps or None)
+    of iteration t, or None if nothing is left to prune."""
+    if self.config.method == "magnitude":
+      return self._plan_magnitude(t, start, scale, folder, model, plans)
+    return self._plan_blocks(t, scale, folder, model, plans)
 
   def _plan_magnitude(self, t, start, scale, folder, model, plans):
     """The magnitude baseline's target for iteration t, and its tuning."""
@@ -482,12 +538,12 @@ class IterativePruner:
 
     allocation = self._cached_json(os.path.join(folder, "allocation"), plan)
 
-    def tune():
+    def tune(seed, log_dir):
       return fine_tune.fine_tune_magnitude(
           model, allocation["initial_sparsity"], allocation["target_sparsity"],
           self.policy, self._train, self._val, cfg.fine_tune_epochs,
-          cfg.batch_size, cfg.learning_rate, cfg.loss, self._seed(t, 3),
-          self._path("logs", folder), self.verbose)
+          cfg.batch_size, cfg.learning_rate, cfg.loss, seed, log_dir,
+          self.verbose)
 
     return [allocation], {n: step for n in plans}, tune, None
 
@@ -524,18 +580,30 @@ class IterativePruner:
       expected[name] = block_mask.LayerBlocks.from_kernel(
           name, hardware.BlockGrid(*plans[name]), kernel).keep_after(blocks)
 
-    def tune():
+    def tune(seed, log_dir):
       return fine_tune.fine_tune_blocks(
           model, allocation["sparsities"], self.policy, self._train,
           self._val, cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate,
-          cfg.loss, self._seed(t, 3), self._path("logs", folder),
-          self.verbose)
+          cfg.loss, seed, log_dir, self.verbose)
 
     return [sens, allocation], allocation["ratios"], tune, expected
 
   def _seed(self, t, step):
     return int(np.random.SeedSequence([self.config.seed, t, step])
                .generate_state(1)[0] % (2 ** 31))
+
+
+def read_summary(out_dir):
+  """summary.json of the finished pruning run in out_dir.
+
+  Raises:
+    ValueError: if there is none.
+  """
+  path = os.path.join(out_dir, SUMMARY_FILE)
+  if not os.path.exists(path):
+    raise ValueError("%r holds no finished pruning run (%s)." %
+                     (out_dir, SUMMARY_FILE))
+  return io_utils.read_json(path)
 
 
 def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None,

@@ -1,0 +1,31 @@
+"""Tests for scripts/fine_tune_noise.py (run as a user would); the
+fine-tuning itself is tested in tf_iprune/benchmark/tuning_noise_test.py."""
+import os
+import subprocess
+import sys
+
+from tf_iprune import io_utils
+
+SCRIPT = os.path.join(os.path.dirname(__file__), "fine_tune_noise.py")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(*args):
+  env = dict(os.environ, PYTHONPATH=ROOT)
+  return subprocess.run([sys.executable, SCRIPT, *args], env=env,
+                        capture_output=True, text=True, timeout=300)
+
+
+def test_bad_flags_are_clear_errors(tmp_path):
+  proc = _run("--out_dir=%s" % tmp_path)
+  assert proc.returncode != 0 and "no results.json" in proc.stderr
+  io_utils.write_json(str(tmp_path / "results.json"), {"models": {
+      "har_cnn": {"dataset": "har", "unpruned": {}, "energy": {}}}})
+  proc = _run("--out_dir=%s" % tmp_path, "--models=sqn")
+  assert "the run in %r has no 'sqn'" % str(tmp_path) in proc.stderr
+  proc = _run("--out_dir=%s" % tmp_path, "--methods=intermittent")
+  assert "no pruned 'intermittent' model of har_cnn" in proc.stderr
+  proc = _run("--out_dir=%s" % tmp_path, "--methods=energy")
+  assert "holds no finished pruning run" in proc.stderr
+  assert "Traceback" not in proc.stderr
+  assert "--seeds" in _run("--help").stdout
