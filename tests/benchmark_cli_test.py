@@ -46,12 +46,18 @@ def test_benchmark_runs_and_resumes(tmp_path):
     assert m["power"]["continuous"]["power_cycles"] == 0
     assert m["power"]["4mW"]["power_cycles"] > 0
     assert m["power"]["4mW"]["back_to_back"] is True
+    # Every model the loop went through, the baseline first.
+    assert [p["iteration"] for p in m["path"]] == list(
+        range(m["iterations"] + 1))
+    assert sum(p["chosen"] for p in m["path"]) == 1
+    assert set(m["path"][0]["latency_s"]) == {"continuous", "4mW"}
   assert har["unpruned"]["acc_outputs"] == 14_256  # Reference plan, dense.
   assert (har["intermittent"]["acc_outputs"] <=
           har["unpruned"]["acc_outputs"])
   text = open(md).read()
   assert "har_cnn" in text and "Claims checked" in text
-  for png in ("layers.png", "latency.png", "accuracy_latency.png"):
+  for png in ("layers.png", "latency.png", "accuracy_latency.png",
+              "paths.png"):
     assert os.path.getsize(os.path.join(out, png)) > 0
   assert "iPrune" in first.stdout
 
@@ -75,8 +81,11 @@ def test_benchmark_runs_and_resumes(tmp_path):
     assert after["power"]["4mW"]["back_to_back"] is False
     assert after["power"]["4mW"]["latency_s"] != before["power"]["4mW"][
         "latency_s"]
-    assert {k: v for k, v in after.items() if k != "power"} == {
-        k: v for k, v in before.items() if k != "power"}
+    latencies = ("power", "path")  # Simulated / estimated again.
+    assert {k: v for k, v in after.items() if k not in latencies} == {
+        k: v for k, v in before.items() if k not in latencies}
+    assert [p["latency_s"] for p in after["path"]] != [
+        p["latency_s"] for p in before["path"]]
 
   refused = _run(*_TINY, "--out_dir=" + out, "--markdown=")
   assert refused.returncode != 0 and "--resume" in refused.stderr

@@ -90,11 +90,47 @@ def accuracy_latency_plot(results, power, path):
   _save(fig, path)
 
 
+def paths_plot(results, power, path):
+  """Test accuracy (float) against the hardware model's latency under
+  `power` for every model each pruning loop went through: filled within
+  epsilon (validation), hollow beyond it, a star for the chosen model."""
+  models = [m for m, r in results["models"].items()
+            if any("path" in r.get(method, {}) for method in r)]
+  fig, axes = plt.subplots(1, len(models), figsize=(4.5 * len(models), 4),
+                           squeeze=False)
+  colors = dict(zip(report.METHOD_NAMES, plt.rcParams[
+      "axes.prop_cycle"].by_key()["color"]))
+  for col, model in enumerate(models):
+    ax = axes[0][col]
+    r = results["models"][model]
+    for method, name in report.METHOD_NAMES.items():
+      points = r.get(method, {}).get("path")
+      if not points:
+        continue
+      for p in points:
+        x, y = p["latency_s"][power], 100 * p["test_accuracy"]
+        ax.scatter(x, y, s=80 if p["chosen"] else 22,
+                   marker="*" if p["chosen"] else "o",
+                   facecolors=colors[method] if p["within_epsilon"] else
+                   "none", edgecolors=colors[method],
+                   label=name if p is points[0] else None)
+    ax.set_title(model)
+    ax.set_xlabel("latency at %s, hardware model (s)" % power)
+    ax.set_ylabel("test accuracy, float (%)")
+    ax.legend(fontsize=7)
+  _save(fig, path)
+
+
 def write_all(results, powers, directory):
-  """Writes the three plots; returns their file names."""
+  """Writes the plots; returns their file names (paths.png only if the
+  results hold pruning paths)."""
   names = ["layers.png", "latency.png", "accuracy_latency.png"]
   layers_plot(results, os.path.join(directory, names[0]))
   latency_plot(results, powers, os.path.join(directory, names[1]))
   accuracy_latency_plot(results, powers[-1], os.path.join(directory,
                                                           names[2]))
+  if any("path" in m for r in results["models"].values()
+         for m in r.values() if isinstance(m, dict)):
+    names.append("paths.png")
+    paths_plot(results, powers[-1], os.path.join(directory, names[-1]))
   return names

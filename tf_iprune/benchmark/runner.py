@@ -26,6 +26,7 @@ import numpy as np
 import mlperf_tiny_models
 from mlperf_tiny_models import datasets
 from mlperf_tiny_models import training
+from tf_iprune import hardware
 from tf_iprune import io_utils
 from tf_iprune.export import exporter
 from tf_iprune.hardware import tiling
@@ -150,6 +151,39 @@ def _latency(model_bin, data, config):
   return power
 
 
+def pruning_path(folder, name, plan, config):
+  """Every model a pruning run went through, with its latencies.
+
+  The baseline (iteration 0) and each iteration of the run in
+  `folder`/pruning: accuracies and accelerator outputs as the run measured
+  them, and the hardware model's latency per power strength
+  (`hardware.profile_keras`, measured as `config.back_to_back` says), so
+  methods can be compared at equal accuracy and not only where their
+  loops stopped.
+  """
+  pruning = os.path.join(folder, "pruning")
+  summary = iterative.read_summary(pruning)
+  records = [dict(summary["baseline"], iteration=0, within_epsilon=True)]
+  records += summary["iterations"]
+  path = []
+  for record in records:
+    model = io_utils.load_model(os.path.join(
+        pruning, "baseline" if record["iteration"] == 0 else
+        "iter_%03d" % record["iteration"], "model.keras"))
+    path.append({
+        "iteration": record["iteration"],
+        "within_epsilon": record["within_epsilon"],
+        "chosen": record["iteration"] == summary["chosen"]["iteration"],
+        "val_accuracy": record["val_accuracy"] / 100,
+        "test_accuracy": record["test_accuracy"] / 100,
+        "acc_outputs": record["acc_outputs"],
+        "latency_s": {power: hardware.profile_keras(
+            model, plan=plan, model_name=name, power=power,
+            back_to_back=config.back_to_back)["total"]["latency_s"]
+                      for power in config.powers}})
+  return path
+
+
 def run_method(name, method, model, data, config, out_dir,
                resimulate=False):
   """Prunes, exports and simulates one model with one method (resumable).
@@ -166,6 +200,7 @@ def run_method(name, method, model, data, config, out_dir,
     if resimulate:
       logging.info("%s / %s: simulating again", name, method)
       result["power"] = _latency(model_bin, data, config)
+      result["path"] = pruning_path(folder, name, result["plan"], config)
       io_utils.write_json(result_path, result)
     return result
   start = time.time()
@@ -212,6 +247,7 @@ def run_method(name, method, model, data, config, out_dir,
                  for layer in report["layers"]],
       "ratios": chosen.get("ratios", {}),
       "power": power,
+      "path": pruning_path(folder, name, plan, config),
       "plan": plan,
       "wall_s": round(time.time() - start, 1),
   }
