@@ -93,7 +93,9 @@ def accuracy_latency_plot(results, power, path):
 def paths_plot(results, power, path):
   """Test accuracy (float) against the hardware model's latency under
   `power` for every model each pruning loop went through: filled within
-  epsilon (validation), hollow beyond it, a star for the chosen model."""
+  epsilon (validation), hollow beyond it, a star for the chosen model, so
+  methods compare at equal accuracy and not only where their loops
+  stopped."""
   models = [m for m, r in results["models"].items()
             if any("path" in r.get(method, {}) for method in r)]
   fig, axes = plt.subplots(1, len(models), figsize=(4.5 * len(models), 4),
@@ -104,16 +106,18 @@ def paths_plot(results, power, path):
     ax = axes[0][col]
     r = results["models"][model]
     for method, name in report.METHOD_NAMES.items():
-      points = r.get(method, {}).get("path")
+      # The unpruned model (every path's iteration 0) is drawn once.
+      points = [p for p in r.get(method, {}).get("path", ())
+                if p["iteration"] or method == "unpruned"]
       if not points:
         continue
+      ax.scatter([], [], color=colors[method], label=name)
       for p in points:
-        x, y = p["latency_s"][power], 100 * p["test_accuracy"]
-        ax.scatter(x, y, s=80 if p["chosen"] else 22,
+        ax.scatter(p["latency_s"][power], 100 * p["test_accuracy"],
+                   s=80 if p["chosen"] else 22,
                    marker="*" if p["chosen"] else "o",
                    facecolors=colors[method] if p["within_epsilon"] else
-                   "none", edgecolors=colors[method],
-                   label=name if p is points[0] else None)
+                   "none", edgecolors=colors[method])
     ax.set_title(model)
     ax.set_xlabel("latency at %s, hardware model (s)" % power)
     ax.set_ylabel("test accuracy, float (%)")
