@@ -45,15 +45,17 @@ def _rows():
     if model not in results["models"]:
       raise ValueError("--models: the run in %r has no %r (it has %s)." % (
           FLAGS.out_dir, model, ", ".join(results["models"])))
-    dataset = results["models"][model]["dataset"]
-    data = tuple(datasets.load(dataset, split, data_dirs.get(dataset))
-                 for split in datasets.SPLITS)
+    runs = []
     for method in FLAGS.methods:
       if method not in results["models"][model] or method == "unpruned":
         raise ValueError("--methods: the run has no pruned %r model of %s."
                          % (method, model))
       folder = os.path.join(FLAGS.out_dir, model, method, "pruning")
-      summary = iterative.read_summary(folder)
+      runs.append((method, folder, iterative.read_summary(folder)))
+    dataset = results["models"][model]["dataset"]
+    data = tuple(datasets.load(dataset, split, data_dirs.get(dataset))
+                 for split in datasets.SPLITS)
+    for method, folder, summary in runs:
       steps = tuning_noise.decisive_iterations(summary)
       tqdm.tqdm.write("%s / %s: steps %s, %d seeds" % (model, method, steps,
                                                        FLAGS.seeds))
