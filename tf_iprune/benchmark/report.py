@@ -4,6 +4,8 @@ Everything here formats numbers from results.json (see runner.py); nothing
 is computed that the runner did not measure, except ratios of measured
 numbers (speed-ups, reductions).
 """
+import os
+
 from tf_iprune.benchmark import paper
 
 METHOD_NAMES = {"unpruned": "Unpruned", "magnitude": "tfmot magnitude",
@@ -75,6 +77,16 @@ def latency_table(results, powers):
           model, power, " | ".join(cells),
           " / ".join("%.2fx" % u if u else "-" for u in ups)))
   return "\n".join(lines)
+
+
+# A line above each plot of plots.write_all that needs one.
+PLOT_CAPTIONS = {
+    "paths.png": "Every model each pruning loop went through (filled: within "
+                 "epsilon on validation; hollow: beyond it; star: chosen), "
+                 "test accuracy against the hardware model's latency: the "
+                 "methods at equal accuracy, not only where their loops "
+                 "stopped.\n\n",
+}
 
 
 def latency_definition(results):
@@ -258,7 +270,8 @@ def markdown(results, command, date, machine, powers, epsilon, plots=(),
                         100 * paper.FEWER_OUTPUTS_THAN_ENERGY_MEAN,
                         100 * paper.FEWER_OUTPUTS_THAN_ENERGY_MAX)
                     if reductions else "")
-  figures = "\n".join("![%s](%s)" % (p, p) for p in plots)
+  figures = "\n".join("%s![%s](%s)" % (
+      PLOT_CAPTIONS.get(os.path.basename(p), ""), p, p) for p in plots)
   seeds = ""
   if seed_runs:
     runs = [results] + list(seed_runs)

@@ -39,6 +39,10 @@ def test_markdown_has_the_tables_the_command_and_the_paper():
   assert "2.00x / 1.25x / 1.90x" in text
   assert "UCI HAPT recordings (real)" in text
   assert "![benchmarks/latency.png](benchmarks/latency.png)" in text
+  paths = report.markdown(testing.results(), "cmd", "date", "machine",
+                          POWERS, 1.0, ["out/paths.png"])
+  assert "star: chosen" in paths and "![out/paths.png](out/paths.png)" in (
+      paths)
   assert "fewer accelerator outputs than ePrune on average" in text
   # 0.6 + 0.15 of iPrune's 1.0 s in accelerator layers, 0.25 in the pool.
   assert "| har_cnn | iPrune | 0.750 | 0.250 | 25% |" in text
