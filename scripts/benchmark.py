@@ -69,6 +69,10 @@ flags.DEFINE_integer("pretrain_epochs", None, "Baseline training epochs "
 flags.DEFINE_integer("max_iterations", 10, "Pruning iterations at most.",
                      lower_bound=1)
 flags.DEFINE_float("epsilon", 1.0, "Tolerated accuracy drop, in points.")
+flags.DEFINE_integer("decision_seeds", 1, "Fine-tuning runs whose mean "
+                     "validation accuracy decides each pruning step "
+                     "against epsilon (the first run's model is kept).",
+                     lower_bound=1)
 flags.DEFINE_enum("second_chance", "retry", list(iterative.SECOND_CHANCES),
                   "After the first drop beyond epsilon: retry from the last "
                   "model within epsilon with half the step, or continue "
@@ -148,6 +152,7 @@ def config_from_flags():
       pruning=dict(max_iterations=FLAGS.max_iterations,
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
                    second_chance=FLAGS.second_chance,
+                   decision_seeds=FLAGS.decision_seeds,
                    bn_calibration=FLAGS.bn_calibration,
                    annealing_steps=FLAGS.annealing_steps),
       baselines_from=FLAGS.baselines_from)

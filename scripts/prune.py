@@ -74,6 +74,10 @@ _OVERALL_RATIO = flags.DEFINE_float(
     "first guideline.")
 _FINE_TUNE_EPOCHS = flags.DEFINE_integer(
     "fine_tune_epochs", 5, "Fine-tuning epochs per iteration.", lower_bound=1)
+_DECISION_SEEDS = flags.DEFINE_integer(
+    "decision_seeds", 1, "Fine-tuning runs whose mean validation accuracy "
+    "decides each step against epsilon (the first run's model is kept).",
+    lower_bound=1)
 _BATCH_SIZE = flags.DEFINE_integer(
     "batch_size", 64, "Fine-tuning batch size.", lower_bound=1)
 _LEARNING_RATE = flags.DEFINE_float(
@@ -171,6 +175,7 @@ def main(argv):
         upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
         max_iterations=_MAX_ITERATIONS.value,
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,
+        decision_seeds=_DECISION_SEEDS.value,
         batch_size=_BATCH_SIZE.value, learning_rate=learning_rate,
         annealing_steps=_ANNEALING_STEPS.value,
         accuracy_weight=_ACCURACY_WEIGHT.value, val_subset=_VAL_SUBSET.value,

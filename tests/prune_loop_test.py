@@ -254,3 +254,31 @@ def test_fine_tune_again_changes_only_the_seed(setup, tmp_path, method):
     iterative.IterativePruner(out_dir=str(tmp_path / "none"), verbose=False,
                               method=method).fine_tune_again(
                                   train, val, test, 1, [0])
+
+
+def test_decision_seeds_average_the_decision_only(setup, tmp_path):
+  one = _run(setup, str(tmp_path / "one"), max_iterations=1).summary
+  two = _run(setup, str(tmp_path / "two"), max_iterations=1,
+             decision_seeds=2).summary
+  # The model carried on is the first fine-tuning run's, as with one seed.
+  first, record = one["iterations"][0], two["iterations"][0]
+  assert record["val_accuracy"] == first["val_accuracy"]
+  assert record["acc_outputs"] == first["acc_outputs"]
+  for section in (record, two["reference"]):
+    runs = section["decision_val_accuracies"]
+    assert len(runs) == 2 and runs[0] == section["val_accuracy"]
+    assert section["decision_accuracy"] == pytest.approx(np.mean(runs))
+  assert record["accuracy_drop"] == pytest.approx(
+      two["reference"]["decision_accuracy"] - record["decision_accuracy"])
+  assert first["decision_accuracy"] == first["val_accuracy"]
+  assert "decision_val_accuracies" not in first
+
+
+def test_runs_made_before_a_setting_existed_resume(setup, tmp_path):
+  _run(setup, str(tmp_path), max_iterations=1)
+  state_path = str(tmp_path / "state.json")
+  state = io_utils.read_json(state_path)
+  del state["config"]["decision_seeds"]  # As written before it existed.
+  io_utils.write_json(state_path, state)
+  again = _run(setup, str(tmp_path), max_iterations=1, resume=True)
+  assert again.summary["iterations"][0]["iteration"] == 1
