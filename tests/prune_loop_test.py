@@ -197,7 +197,8 @@ def test_retry_after_a_collapse_restarts_with_half_the_step(
 
   def collapse_first(self, t, start, scale):
     record = real(self, t, start, scale)
-    return dict(record, val_accuracy=0.0) if t == 1 else record
+    return (dict(record, val_accuracy=0.0, decision_accuracy=0.0) if t == 1
+            else record)
 
   monkeypatch.setattr(iterative.IterativePruner, "_iteration", collapse_first)
   summary = _run(setup, str(tmp_path), method=method).summary
