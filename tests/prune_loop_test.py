@@ -283,3 +283,20 @@ def test_runs_made_before_a_setting_existed_resume(setup, tmp_path):
   io_utils.write_json(state_path, state)
   again = _run(setup, str(tmp_path), max_iterations=1, resume=True)
   assert again.summary["iterations"][0]["iteration"] == 1
+
+
+def test_a_reference_measured_before_decision_seeds_resumes(setup, tmp_path):
+  """reference/metrics.json written before decision_accuracy existed."""
+  _run(setup, str(tmp_path), max_iterations=1)
+  path = str(tmp_path / "reference" / "metrics.json")
+  metrics = io_utils.read_json(path)
+  del metrics["decision_accuracy"]
+  io_utils.write_json(path, metrics)
+  model, train, val, test = setup
+  again = iterative.IterativePruner(
+      out_dir=str(tmp_path), resume=True, verbose=True,
+      **dict(SETTINGS, tile_overrides=testing.tiles(model), max_iterations=1)
+  ).run(model, train, val, test)
+  record, = again.summary["iterations"]
+  assert record["accuracy_drop"] == pytest.approx(
+      metrics["val_accuracy"] - record["decision_accuracy"])

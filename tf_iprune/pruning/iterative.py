@@ -395,7 +395,7 @@ class IterativePruner:
               0, lambda seed: self._fine_tuned_reference(model, seed, None)))
       if self.verbose:
         logging.info("Reference (the unpruned model fine-tuned alike): val "
-                     "accuracy %.2f%%.", reference["decision_accuracy"])
+                     "accuracy %.2f%%.", decision_accuracy(reference))
 
     def logged(record):
       report.log_tensorboard(self._path("logs", "pruning"), record["iteration"],
@@ -411,9 +411,7 @@ class IterativePruner:
       iterations, stop_reason = [], "unpruned"
     else:
       iterations, stop_reason = iterate(
-          self._iteration, reference.get("decision_accuracy",
-                                         reference["val_accuracy"]),
-          cfg.epsilon,
+          self._iteration, decision_accuracy(reference), cfg.epsilon,
           cfg.max_iterations, logged, cfg.second_chance)
     return self._finish(base, reference, iterations, stop_reason)
 
@@ -623,6 +621,13 @@ class IterativePruner:
                .generate_state(1)[0] % (2 ** 31))
 
 
+def decision_accuracy(metrics):
+  """The validation accuracy that decides against epsilon: the mean over
+  decision_seeds fine-tuning runs; the model's own where none was recorded
+  (the given model as reference, runs made before decision_seeds)."""
+  return metrics.get("decision_accuracy", metrics["val_accuracy"])
+
+
 def read_summary(out_dir):
   """summary.json of the finished pruning run in out_dir.
 
@@ -668,8 +673,8 @@ def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None,
       return records, "nothing left to prune"
     record = dict(record, iteration=t, start_iteration=start, step_scale=scale)
     # Rounded: 12 of 1,200 examples are 1 point, not 1.000000000000007.
-    record["accuracy_drop"] = round(baseline_accuracy - record.get(
-        "decision_accuracy", record["val_accuracy"]), 9)
+    record["accuracy_drop"] = round(
+        baseline_accuracy - decision_accuracy(record), 9)
     record["within_epsilon"] = record["accuracy_drop"] <= epsilon
     records.append(record)
     if on_record:
