@@ -167,9 +167,8 @@ def pruning_path(folder, name, plan, config):
   records += summary["iterations"]
   path = []
   for record in records:
-    model = io_utils.load_model(os.path.join(
-        pruning, "baseline" if record["iteration"] == 0 else
-        "iter_%03d" % record["iteration"], "model.keras"))
+    model = io_utils.load_model(iterative.model_path(pruning,
+                                                     record["iteration"]))
     path.append({
         "iteration": record["iteration"],
         "within_epsilon": record["within_epsilon"],

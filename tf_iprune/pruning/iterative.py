@@ -280,9 +280,6 @@ class IterativePruner:
   def _path(self, *parts):
     return os.path.join(self._dir, *parts)
 
-  def _iter_dir(self, t):
-    return "iter_%03d" % t
-
   def _cached_json(self, name, compute):
     """The JSON of step `name`, computed and written once."""
     path = self._path(name + ".json")
@@ -468,7 +465,7 @@ class IterativePruner:
     model = io_utils.load_model(self._model_path(record["start_iteration"]))
     plans = self.policy.layer_plans(model)
     tune = self._plan(iteration, record["start_iteration"],
-                      record["step_scale"], self._iter_dir(iteration), model,
+                      record["step_scale"], iteration_dir(iteration), model,
                       plans)[2]
     return [dict(report.measure(tune(seed, None), self.policy, val_data,
                                 test_data, self.config.eval_batch_size),
@@ -498,8 +495,7 @@ class IterativePruner:
   # ------------------------------------------------------------ iteration
   def _model_path(self, t):
     """The model of iteration t (0: the baseline)."""
-    return self._path("baseline" if t == 0 else self._iter_dir(t),
-                      "model.keras")
+    return model_path(self._dir, t)
 
   def _iteration(self, t, start, scale):
     """Runs (or resumes) iteration t; None if nothing is left to prune.
@@ -507,7 +503,7 @@ class IterativePruner:
     It prunes the model of iteration `start` (0: the baseline) with its step
     scaled by `scale` (see `iterate`).
     """
-    folder = self._iter_dir(t)
+    folder = iteration_dir(t)
     model = io_utils.load_model(self._model_path(start))
     plans = self.policy.layer_plans(model)
     planned = self._plan(t, start, scale, folder, model, plans)
@@ -548,7 +544,7 @@ class IterativePruner:
 
     def plan():
       initial = 0.0 if start == 0 else io_utils.read_json(self._path(
-          self._iter_dir(start), "allocation.json"))["target_sparsity"]
+          iteration_dir(start), "allocation.json"))["target_sparsity"]
       return {"overall_ratio": step, "initial_sparsity": initial,
               "target_sparsity": 1 - (1 - initial) * (1 - step)}
 
@@ -619,6 +615,17 @@ class IterativePruner:
   def _seed(self, t, step, *more):
     return int(np.random.SeedSequence([self.config.seed, t, step, *more])
                .generate_state(1)[0] % (2 ** 31))
+
+
+def iteration_dir(t):
+  """Folder of iteration t in a run's out_dir."""
+  return "iter_%03d" % t
+
+
+def model_path(out_dir, t):
+  """The model of iteration t (0: the baseline) of the run in out_dir."""
+  return os.path.join(out_dir, "baseline" if t == 0 else iteration_dir(t),
+                      "model.keras")
 
 
 def decision_accuracy(metrics):
