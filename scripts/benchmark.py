@@ -114,16 +114,6 @@ flags.DEFINE_list("seed_runs", [], "Output folders of the same benchmark run "
                   "variation over seeds.")
 
 
-def _data_dirs(pairs):
-  dirs = {}
-  for pair in pairs:
-    name, sep, path = pair.partition("=")
-    if not sep or not path:
-      raise app.UsageError("--data_dir entries are NAME=PATH, got %r." % pair)
-    dirs[name] = path
-  return dirs
-
-
 def _fine_tune_epochs(values, models):
   """{model: epochs} from 'N' or 'MODEL=N' entries."""
   epochs = {}
@@ -143,7 +133,7 @@ def config_from_flags():
   """The BenchmarkConfig of the command line."""
   return runner.BenchmarkConfig(
       models=tuple(FLAGS.models), methods=tuple(FLAGS.methods),
-      powers=tuple(FLAGS.power), data_dirs=_data_dirs(FLAGS.data_dir),
+      powers=tuple(FLAGS.power), data_dirs=runner.data_dirs(FLAGS.data_dir),
       plan=FLAGS.plan, pretrain_epochs=FLAGS.pretrain_epochs,
       q15_samples=FLAGS.q15_samples, latency_inputs=FLAGS.latency_inputs,
       back_to_back=FLAGS.back_to_back, seed=FLAGS.seed,

@@ -38,7 +38,7 @@ flags.DEFINE_multi_string("data_dir", [], "NAME=PATH: the local copy of a "
 
 def _rows():
   results = runner.read_results(FLAGS.out_dir)
-  data_dirs = dict(pair.partition("=")[::2] for pair in FLAGS.data_dir)
+  data_dirs = runner.data_dirs(FLAGS.data_dir)
   models = FLAGS.models or list(results["models"])
   rows = []
   for model in models:

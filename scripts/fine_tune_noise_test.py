@@ -21,6 +21,8 @@ def test_bad_flags_are_clear_errors(tmp_path):
   assert proc.returncode != 0 and "no results.json" in proc.stderr
   io_utils.write_json(str(tmp_path / "results.json"), {"models": {
       "har_cnn": {"dataset": "har", "unpruned": {}, "energy": {}}}})
+  proc = _run("--out_dir=%s" % tmp_path, "--data_dir=kws")
+  assert "--data_dir entries are NAME=PATH" in proc.stderr
   proc = _run("--out_dir=%s" % tmp_path, "--models=sqn")
   assert "the run in %r has no 'sqn'" % str(tmp_path) in proc.stderr
   proc = _run("--out_dir=%s" % tmp_path, "--methods=intermittent")

@@ -123,6 +123,21 @@ class BenchmarkConfig:
     return self.plan or tiling.default_plan(model_name)
 
 
+def data_dirs(pairs):
+  """{data set name: path} from --data_dir entries NAME=PATH.
+
+  Raises:
+    ValueError: on an entry of another form.
+  """
+  dirs = {}
+  for pair in pairs:
+    name, sep, path = pair.partition("=")
+    if not sep or not path:
+      raise ValueError("--data_dir entries are NAME=PATH, got %r." % pair)
+    dirs[name] = path
+  return dirs
+
+
 def _q15_accuracy(model_bin, data, config):
   """Accuracy of the exported model on the test split (continuous power)."""
   x, y = data["test"]
