@@ -1,17 +1,11 @@
 """Tests for scripts/check_latency_model.py (run as a user would)."""
-import os
 import re
-import subprocess
-import sys
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "check_latency_model.py")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tf_iprune import testing
 
 
 def _run(*args):
-  env = dict(os.environ, PYTHONPATH=ROOT)
-  return subprocess.run([sys.executable, SCRIPT, *args], env=env,
-                        capture_output=True, text=True, timeout=600)
+  return testing.run_script("check_latency_model.py", *args, timeout=600)
 
 
 def test_back_to_back_rows(tmp_path):

@@ -1,20 +1,14 @@
 """Tests for scripts/export_msp430.py (run as a user would)."""
 import json
 import os
-import subprocess
-import sys
 
 import mlperf_tiny_models
+from tf_iprune import testing
 from tf_iprune.legacy_keras import keras
-
-SCRIPT = os.path.join(os.path.dirname(__file__), "export_msp430.py")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _run(*args):
-  env = dict(os.environ, PYTHONPATH=ROOT)
-  return subprocess.run([sys.executable, SCRIPT, *args], env=env,
-                        capture_output=True, text=True, timeout=300)
+  return testing.run_script("export_msp430.py", *args, timeout=300)
 
 
 def test_exports_a_saved_model(tmp_path):

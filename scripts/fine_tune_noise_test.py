@@ -1,19 +1,12 @@
 """Tests for scripts/fine_tune_noise.py (run as a user would); the
 fine-tuning itself is tested in tf_iprune/benchmark/tuning_noise_test.py."""
-import os
-import subprocess
-import sys
 
 from tf_iprune import io_utils
-
-SCRIPT = os.path.join(os.path.dirname(__file__), "fine_tune_noise.py")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tf_iprune import testing
 
 
 def _run(*args):
-  env = dict(os.environ, PYTHONPATH=ROOT)
-  return subprocess.run([sys.executable, SCRIPT, *args], env=env,
-                        capture_output=True, text=True, timeout=300)
+  return testing.run_script("fine_tune_noise.py", *args, timeout=300)
 
 
 def test_bad_flags_are_clear_errors(tmp_path):

@@ -1,21 +1,15 @@
 """Tests for scripts/profile_model.py (run as a user would)."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 import mlperf_tiny_models
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "profile_model.py")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tf_iprune import testing
 
 
 def _run(*args):
-  env = dict(os.environ, PYTHONPATH=ROOT)
-  return subprocess.run([sys.executable, SCRIPT, *args], env=env,
-                        capture_output=True, text=True, timeout=300)
+  return testing.run_script("profile_model.py", *args, timeout=300)
 
 
 def test_json_totals_reproduce_the_reference_count():

@@ -1,16 +1,11 @@
 """Tests for scripts/train.py, the command line of training.train."""
 import os
-import subprocess
-import sys
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tf_iprune import testing
 
 
 def _run_script(*args):
-  env = dict(os.environ, PYTHONPATH=_REPO)
-  return subprocess.run(
-      [sys.executable, os.path.join(_REPO, "scripts", "train.py")] +
-      list(args), capture_output=True, text=True, env=env, check=False)
+  return testing.run_script("train.py", *args)
 
 
 def test_help_lists_the_flags():

@@ -1,19 +1,12 @@
 """Tests for scripts/what_if.py (run as a user would)."""
-import os
-import subprocess
-import sys
 
 import mlperf_tiny_models
 from tf_iprune import io_utils
-
-SCRIPT = os.path.join(os.path.dirname(__file__), "what_if.py")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tf_iprune import testing
 
 
 def _run(*args):
-  env = dict(os.environ, PYTHONPATH=ROOT)
-  return subprocess.run([sys.executable, SCRIPT, *args], env=env,
-                        capture_output=True, text=True, timeout=300)
+  return testing.run_script("what_if.py", *args, timeout=300)
 
 
 def test_prints_both_runtimes(tmp_path):

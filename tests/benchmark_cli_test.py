@@ -6,13 +6,12 @@ with --resimulate, which simulates the latencies again; then prune again with an
 """
 import json
 import os
-import subprocess
-import sys
 import time
 
 import pytest
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tf_iprune import testing
+
 _TINY = ["--models=har_cnn", "--methods=unpruned,intermittent",
          "--power=continuous,4mW", "--pretrain_epochs=2",
          "--fine_tune_epochs=1", "--max_iterations=1",
@@ -20,11 +19,7 @@ _TINY = ["--models=har_cnn", "--methods=unpruned,intermittent",
 
 
 def _run(*args):
-  env = dict(os.environ, PYTHONPATH=_REPO)
-  return subprocess.run(
-      [sys.executable, os.path.join(_REPO, "scripts", "benchmark.py"),
-       *args], capture_output=True, text=True, env=env, check=False,
-      timeout=900)
+  return testing.run_script("benchmark.py", *args, timeout=900)
 
 
 @pytest.mark.slow

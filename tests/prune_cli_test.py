@@ -3,21 +3,18 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
+from tf_iprune import testing
 from tf_iprune.legacy_keras import keras
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_SCRIPT = os.path.join(_REPO, "scripts", "prune.py")
 _KEYS = ("val_accuracy", "test_accuracy", "params", "nonzero_weights", "macs",
          "acc_outputs", "bsr_bytes", "ratios", "wall_s")
 
 
 def _start(*args):
-  env = dict(os.environ, PYTHONPATH=_REPO)
-  return subprocess.Popen([sys.executable, _SCRIPT] + list(args), env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
+  return subprocess.Popen(testing.script_command("prune.py", *args),
+                          env=testing.script_env(), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
 
 
 def _run(*args):

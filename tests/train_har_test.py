@@ -4,23 +4,18 @@ The embedded data are real recordings (UCI HAPT) split by subject, so the
 test accuracy is a real measurement; chance is 1/6.
 """
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tf_iprune import testing
 
 
 @pytest.mark.slow
 def test_har_cnn_beats_chance_by_far(tmp_path):
-  env = dict(os.environ, PYTHONPATH=_REPO)
-  result = subprocess.run(
-      [sys.executable, os.path.join(_REPO, "scripts", "train.py"),
-       "--model=har_cnn", "--epochs=5", "--batch_size=64",
-       "--learning_rate=1e-3", "--seed=0", "--out_dir=%s" % tmp_path],
-      capture_output=True, text=True, env=env, check=False, timeout=600)
+  result = testing.run_script(
+      "train.py", "--model=har_cnn", "--epochs=5", "--batch_size=64",
+      "--learning_rate=1e-3", "--seed=0", "--out_dir=%s" % tmp_path,
+      timeout=600)
   assert result.returncode == 0, result.stderr[-3000:]
   metrics = json.loads((tmp_path / "metrics.json").read_text())
   assert metrics["dataset"] == "har"
