@@ -12,7 +12,8 @@ simulator of msp430_runtime under each power strength. Writes:
                               and the paper's figures beside ours.
 
 Intermediate results live in OUT_DIR/MODEL/ (baseline, one folder per
-method); a killed run continues with --resume. --resimulate runs the
+method); a killed run continues with --resume, and --resume with a higher
+--max_iterations continues the loops its cap stopped. --resimulate runs the
 exported models of a finished run through the simulator again for their
 latencies (after a simulator change, or with other --latency_inputs or
 --back_to_back), without pruning again.

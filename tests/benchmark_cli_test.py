@@ -82,6 +82,17 @@ def test_benchmark_runs_and_resumes(tmp_path):
     assert [p["latency_s"] for p in after["path"]] != [
         p["latency_s"] for p in before["path"]]
 
+  # A higher cap continues the finished loop; the unpruned model is kept.
+  more = _run(*_TINY, "--out_dir=" + out, "--markdown=", "--resume",
+              "--max_iterations=2")
+  assert more.returncode == 0, more.stderr[-3000:]
+  continued = json.loads(open(os.path.join(out, "results.json")).read())
+  continued = continued["models"]["har_cnn"]
+  assert continued["unpruned"] == resimulated["models"]["har_cnn"]["unpruned"]
+  assert continued["intermittent"]["iterations"] == 2
+  assert [p["iteration"] for p in continued["intermittent"]["path"]] == [
+      0, 1, 2]
+
   refused = _run(*_TINY, "--out_dir=" + out, "--markdown=")
   assert refused.returncode != 0 and "--resume" in refused.stderr
 

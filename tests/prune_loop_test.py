@@ -142,6 +142,21 @@ def test_resume_after_an_interruption_gives_the_same_result(setup, tmp_path):
   assert _without_times(resumed) == _without_times(reference)
 
 
+def test_resume_with_a_higher_cap_continues_the_loop(setup, tmp_path):
+  out = str(tmp_path / "capped")
+  capped = _run(setup, out, max_iterations=1).summary
+  assert capped["stop_reason"] == "max_iterations"
+  with pytest.raises(ValueError, match="settings epsilon differ"):
+    _run(setup, out, resume=True, epsilon=1.0)
+  continued = _run(setup, out, resume=True).summary  # SETTINGS: a cap of 2.
+  assert len(continued["iterations"]) == 2
+  assert continued["config"]["max_iterations"] == 2
+  whole = _run(setup, str(tmp_path / "whole")).summary
+  assert _without_times(continued) == _without_times(whole)
+  state = io_utils.read_json(os.path.join(out, "state.json"))
+  assert state["config"]["max_iterations"] == 2
+
+
 _CHILD = r"""
 import sys
 from tf_iprune import io_utils

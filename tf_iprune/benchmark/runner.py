@@ -202,22 +202,16 @@ def run_method(name, method, model, data, config, out_dir,
                resimulate=False):
   """Prunes, exports and simulates one model with one method (resumable).
 
-  With `resimulate`, a finished method's exported model is simulated again
-  for its latencies (e.g. after a change to the simulator or to
-  `config.latency_inputs` / `back_to_back`); nothing is pruned again.
+  A finished method is reused unless its pruning settings changed: then
+  its loop resumes (only a new `max_iterations` is accepted: a loop stopped
+  by its cap continues) and the chosen model is exported and simulated
+  again. With `resimulate`, a finished method's exported model is
+  simulated again for its latencies (e.g. after a change to the simulator
+  or to `config.latency_inputs` / `back_to_back`); nothing is pruned again.
   """
   folder = os.path.join(out_dir, method)
   result_path = os.path.join(folder, RESULT_FILE)
   model_bin = os.path.join(folder, "export", "model.bin")
-  if os.path.exists(result_path):
-    result = io_utils.read_json(result_path)
-    if resimulate:
-      logging.info("%s / %s: simulating again", name, method)
-      result["power"] = _latency(model_bin, data, config)
-      result["path"] = pruning_path(folder, name, result["plan"], config)
-      io_utils.write_json(result_path, result)
-    return result
-  start = time.time()
   plan = config.plan_for(name)
   info = mlperf_tiny_models.get_model_info(name)
   # Fine-tune as the model was trained (as scripts/prune.py does).
@@ -226,6 +220,19 @@ def run_method(name, method, model, data, config, out_dir,
                   plan=plan, seed=config.seed,
                   fine_tune_epochs=config.fine_tune_epochs_for(name))
   settings.update(config.pruning)
+  changed = _changed_settings(folder, method, settings)
+  if os.path.exists(result_path) and not changed:
+    result = io_utils.read_json(result_path)
+    if resimulate:
+      logging.info("%s / %s: simulating again", name, method)
+      result["power"] = _latency(model_bin, data, config)
+      result["path"] = pruning_path(folder, name, result["plan"], config)
+      io_utils.write_json(result_path, result)
+    return result
+  if changed:  # The pruner resumes a new cap and refuses other changes.
+    logging.info("%s / %s: settings changed since it finished (%s); pruning "
+                 "on", name, method, ", ".join(changed))
+  start = time.time()
   logging.info("%s / %s: pruning", name, method)
   pruned = iterative.iprune(
       model, data["train"], data["val"], data["test"], method=method,
@@ -267,6 +274,16 @@ def run_method(name, method, model, data, config, out_dir,
   }
   io_utils.write_json(result_path, result)
   return result
+
+
+def _changed_settings(folder, method, settings):
+  """Pruning settings that differ from the finished run's in folder."""
+  summary_path = os.path.join(folder, "pruning", iterative.SUMMARY_FILE)
+  if method == "unpruned" or not os.path.exists(summary_path):
+    return []
+  return iterative.changed_settings(
+      io_utils.read_json(summary_path)["config"],
+      iterative.PruningConfig(method=method, **settings).to_dict())
 
 
 def run_model(name, config, out_dir, resimulate=False):

@@ -37,7 +37,9 @@ atomically: baseline/{model.keras,metrics.json}, then per iteration
 iter_NNN/sensitivity.json, allocation.json, model.keras and metrics.json. A
 run restarted with resume=True skips the steps whose file exists; every
 step starts from files only and seeds its randomness from (seed, iteration),
-so a resumed run ends with the same result as an uninterrupted one.
+so a resumed run ends with the same result as an uninterrupted one. A
+resumed run may raise (or lower) max_iterations: a run stopped by its cap
+then continues as if it had had the new one from the start.
 TensorBoard logs go to out_dir/logs (per-iteration scalars in
 logs/pruning, fine-tuning curves and mask sparsity in logs/iter_NNN).
 """
@@ -68,6 +70,10 @@ METHODS = ("intermittent", "energy", "magnitude", "unpruned")
 REFERENCES = ("fine_tuned", "baseline")
 SUMMARY_FILE = "summary.json"
 SECOND_CHANCES = ("retry", "continue")
+# Settings a resumed run may change: with another cap the loop takes the
+# finished iterations it needs and continues (or stops) where a run with
+# that cap from the start would.
+RESUMABLE_CHANGES = ("max_iterations",)
 _STATE_VERSION = 1
 
 
@@ -309,11 +315,8 @@ class IterativePruner:
             "%s already holds a pruning run; pass resume=True (--resume) to "
             "continue it or choose another output folder." % self._dir)
       old = io_utils.read_json(path)
-      # Settings added since a run was made had their default in it.
-      defaults = PruningConfig().to_dict()
-      differ = sorted(k for k in state["config"]
-                      if old["config"].get(k, defaults[k]) !=
-                      state["config"][k])
+      differ = [k for k in changed_settings(old["config"], state["config"])
+                if k not in RESUMABLE_CHANGES]
       if differ:
         raise ValueError("Cannot resume the run in %s: settings %s differ "
                          "from the run's (%s)." % (
@@ -325,6 +328,8 @@ class IterativePruner:
         if old[key] != state[key]:
           raise ValueError("Cannot resume the run in %s: the %s differs from "
                            "the run's." % (self._dir, what))
+      if old["config"] != state["config"]:  # A new cap, or new settings.
+        io_utils.write_json(path, state)
     else:
       io_utils.write_json(path, state)
 
@@ -633,6 +638,13 @@ def decision_accuracy(metrics):
   decision_seeds fine-tuning runs; the model's own where none was recorded
   (the given model as reference, runs made before decision_seeds)."""
   return metrics.get("decision_accuracy", metrics["val_accuracy"])
+
+
+def changed_settings(old, new):
+  """Names of the settings (PruningConfig.to_dict) that differ, sorted; a
+  setting added since `old` was written had its default there."""
+  defaults = PruningConfig().to_dict()
+  return sorted(k for k in new if old.get(k, defaults[k]) != new[k])
 
 
 def read_summary(out_dir):

@@ -135,3 +135,12 @@ def test_out_dir_and_data_errors(tmp_path):
     same.run(model, data, testing.data(64, 1))
   summary = same.run(model, data, data).summary
   assert summary["iterations"] == [] and summary["chosen"]["iteration"] == 0
+
+
+def test_changed_settings_treat_missing_keys_as_their_defaults():
+  new = iterative.PruningConfig(max_iterations=20, epsilon=2.0).to_dict()
+  old = iterative.PruningConfig().to_dict()
+  del old["decision_seeds"]  # A run made before the setting existed.
+  assert iterative.changed_settings(old, new) == ["epsilon", "max_iterations"]
+  assert iterative.changed_settings(new, new) == []
+  assert iterative.RESUMABLE_CHANGES == ("max_iterations",)
