@@ -67,7 +67,9 @@ flags.DEFINE_list("fine_tune_epochs", [], "Fine-tuning epochs per pruning "
                       "%s=%d" % kv for kv in runner.FINE_TUNE_EPOCHS.items()))
 flags.DEFINE_integer("pretrain_epochs", None, "Baseline training epochs "
                      "(default: the model's recipe).", lower_bound=1)
-flags.DEFINE_integer("max_iterations", 10, "Pruning iterations at most.",
+flags.DEFINE_integer("max_iterations", iterative.PruningConfig.max_iterations,
+                     "Pruning iterations at most (a safety net: the loop "
+                     "ends at its second drop beyond epsilon).",
                      lower_bound=1)
 flags.DEFINE_float("epsilon", 1.0, "Tolerated accuracy drop, in points.")
 flags.DEFINE_integer("decision_seeds", 1, "Fine-tuning runs whose mean "

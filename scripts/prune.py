@@ -85,7 +85,9 @@ _LEARNING_RATE = flags.DEFINE_float(
     "zoo model's training recipe (fine-tuning faster than the model was "
     "trained loses accuracy), else 1e-3.")
 _MAX_ITERATIONS = flags.DEFINE_integer(
-    "max_iterations", 10, "Pruning iterations at most.", lower_bound=1)
+    "max_iterations", iterative.PruningConfig.max_iterations,
+    "Pruning iterations at most (a safety net: the loop ends at its second "
+    "drop beyond epsilon).", lower_bound=1)
 _ANNEALING_STEPS = flags.DEFINE_integer(
     "annealing_steps", 300, "Moves of the annealing search.", lower_bound=0)
 _ACCURACY_WEIGHT = flags.DEFINE_float(

@@ -277,12 +277,13 @@ def run_method(name, method, model, data, config, out_dir,
 
 
 def _changed_settings(folder, method, settings):
-  """Pruning settings that differ from the finished run's in folder."""
+  """Pruning settings under which the finished run in folder would end
+  differently."""
   summary_path = os.path.join(folder, "pruning", iterative.SUMMARY_FILE)
   if method == "unpruned" or not os.path.exists(summary_path):
     return []
-  return iterative.changed_settings(
-      io_utils.read_json(summary_path)["config"],
+  return iterative.outdated_settings(
+      io_utils.read_json(summary_path),
       iterative.PruningConfig(method=method, **settings).to_dict())
 
 

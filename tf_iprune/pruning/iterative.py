@@ -99,7 +99,11 @@ class PruningConfig:
       guideline (to compare methods at the same G).
     max_ratio: The most a layer may lose in one iteration (fraction of its
       remaining weights); a layer always keeps one block.
-    max_iterations: Iterations at most.
+    max_iterations: Iterations at most: a safety net, not part of the
+      method (the paper's loop ends only at its second drop beyond
+      epsilon). iPrune's first guideline makes smaller steps than ePrune's,
+      so a low cap stops iPrune's loops first (a cap of 10 stopped three
+      iPrune loops of benchmarks/, one magnitude loop and no ePrune loop).
     fine_tune_epochs: Fine-tuning epochs per iteration (every method).
     decision_seeds: Fine-tuning runs whose mean validation accuracy decides
       each step against epsilon (`decision_accuracy` of its record; the
@@ -139,7 +143,7 @@ class PruningConfig:
   upper_bound: float = 0.4
   overall_ratio: Optional[float] = None
   max_ratio: float = 0.9
-  max_iterations: int = 10
+  max_iterations: int = 30
   fine_tune_epochs: int = 2
   decision_seeds: int = 1
   batch_size: int = 64
@@ -645,6 +649,17 @@ def changed_settings(old, new):
   setting added since `old` was written had its default there."""
   defaults = PruningConfig().to_dict()
   return sorted(k for k in new if old.get(k, defaults[k]) != new[k])
+
+
+def outdated_settings(summary, config):
+  """Settings of `config` (a to_dict) under which the finished run of
+  `summary` would end differently, sorted: those that changed, except a
+  cap the run never reached (it stopped for another reason first)."""
+  changed = changed_settings(summary["config"], config)
+  if (summary["stop_reason"] != "max_iterations" and
+      len(summary["iterations"]) <= config["max_iterations"]):
+    changed = [k for k in changed if k != "max_iterations"]
+  return changed
 
 
 def read_summary(out_dir):

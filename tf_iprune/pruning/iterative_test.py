@@ -144,3 +144,20 @@ def test_changed_settings_treat_missing_keys_as_their_defaults():
   assert iterative.changed_settings(old, new) == ["epsilon", "max_iterations"]
   assert iterative.changed_settings(new, new) == []
   assert iterative.RESUMABLE_CHANGES == ("max_iterations",)
+
+
+@pytest.mark.parametrize("stop_reason, done, cap, outdated", [
+    ("max_iterations", 10, 30, ["max_iterations"]),  # Continues.
+    ("max_iterations", 10, 5, ["max_iterations"]),   # Would stop earlier.
+    ("accuracy drop above epsilon twice", 7, 30, []),
+    ("accuracy drop above epsilon twice", 7, 7, []),
+    ("accuracy drop above epsilon twice", 7, 6, ["max_iterations"]),
+])
+def test_outdated_settings_ignore_a_cap_the_run_never_reached(
+    stop_reason, done, cap, outdated):
+  summary = {"config": iterative.PruningConfig(max_iterations=10).to_dict(),
+             "stop_reason": stop_reason, "iterations": [{}] * done}
+  config = iterative.PruningConfig(max_iterations=cap).to_dict()
+  assert iterative.outdated_settings(summary, config) == outdated
+  config = iterative.PruningConfig(max_iterations=cap, epsilon=2.0).to_dict()
+  assert "epsilon" in iterative.outdated_settings(summary, config)
