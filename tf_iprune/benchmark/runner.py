@@ -202,10 +202,10 @@ def run_method(name, method, model, data, config, out_dir,
                resimulate=False):
   """Prunes, exports and simulates one model with one method (resumable).
 
-  A finished method is reused unless its pruning settings changed: then
-  its loop resumes (only a new `max_iterations` is accepted: a loop stopped
-  by its cap continues) and the chosen model is exported and simulated
-  again. With `resimulate`, a finished method's exported model is
+  A finished method is reused unless its result would change under the
+  current pruning settings (`iterative.outdated_settings`): then its loop
+  resumes (only a new `max_iterations` is accepted: a loop stopped by its
+  cap continues) and the chosen model is exported and simulated again. With `resimulate`, a finished method's exported model is
   simulated again for its latencies (e.g. after a change to the simulator
   or to `config.latency_inputs` / `back_to_back`); nothing is pruned again.
   """
@@ -220,8 +220,8 @@ def run_method(name, method, model, data, config, out_dir,
                   plan=plan, seed=config.seed,
                   fine_tune_epochs=config.fine_tune_epochs_for(name))
   settings.update(config.pruning)
-  changed = _changed_settings(folder, method, settings)
-  if os.path.exists(result_path) and not changed:
+  outdated = _outdated_settings(folder, method, settings)
+  if os.path.exists(result_path) and not outdated:
     result = io_utils.read_json(result_path)
     if resimulate:
       logging.info("%s / %s: simulating again", name, method)
@@ -229,9 +229,9 @@ def run_method(name, method, model, data, config, out_dir,
       result["path"] = pruning_path(folder, name, result["plan"], config)
       io_utils.write_json(result_path, result)
     return result
-  if changed:  # The pruner resumes a new cap and refuses other changes.
+  if outdated:  # The pruner resumes a new cap and refuses other changes.
     logging.info("%s / %s: settings changed since it finished (%s); pruning "
-                 "on", name, method, ", ".join(changed))
+                 "on", name, method, ", ".join(outdated))
   start = time.time()
   logging.info("%s / %s: pruning", name, method)
   pruned = iterative.iprune(
@@ -276,7 +276,7 @@ def run_method(name, method, model, data, config, out_dir,
   return result
 
 
-def _changed_settings(folder, method, settings):
+def _outdated_settings(folder, method, settings):
   """Pruning settings under which the finished run in folder would end
   differently."""
   summary_path = os.path.join(folder, "pruning", iterative.SUMMARY_FILE)
