@@ -27,7 +27,12 @@ in the buffer, as on a device that infers continuously (the paper's
 How much a result owes to the seed: prune the same trained baselines again
 with other seeds (--baselines_from, --seed), then name those runs in
 --seed_runs of the main report, which adds a table of every run and the
-spread of the speed-ups.
+spread of the speed-ups. Runs with other settings (a longer fine-tuning
+budget, --decision_seeds, ...) named in --other_runs get a table of their
+own, with the settings that differ and the claims each misses.
+--report_only writes the plots and the report again from a finished run's
+results.json (e.g. on a machine that has only the committed results.json
+files), measuring nothing.
 
 Examples:
   python scripts/benchmark.py --models=har_cnn --out_dir=benchmarks
@@ -35,6 +40,8 @@ Examples:
       --baselines_from=benchmarks --out_dir=runs/seed1 --markdown=
   python scripts/benchmark.py --models=har_cnn --out_dir=benchmarks \
       --resume --seed_runs=runs/seed1
+  python scripts/benchmark.py --report_only --seed_runs=runs/seed1 \
+      --other_runs=runs/har_ft500
 """
 import datetime
 import os
@@ -115,6 +122,15 @@ flags.DEFINE_list("seed_runs", [], "Output folders of the same benchmark run "
                   "with other seeds (and --baselines_from=--out_dir); their "
                   "results.json are tabulated in the markdown report as the "
                   "variation over seeds.")
+flags.DEFINE_list("other_runs", [], "Output folders of the benchmark run "
+                  "with other settings (e.g. --fine_tune_epochs, "
+                  "--decision_seeds); the markdown report tabulates them "
+                  "with the settings that differ and the claims each "
+                  "misses.")
+flags.DEFINE_bool("report_only", False, "Write the plots and --markdown "
+                  "from the results.json of the finished run in --out_dir "
+                  "(and --seed_runs, --other_runs); nothing is trained, "
+                  "pruned or simulated, and results.json is not changed.")
 
 
 def _fine_tune_epochs(values, models):
@@ -151,12 +167,12 @@ def config_from_flags():
       baselines_from=FLAGS.baselines_from)
 
 
-def _seed_runs(folders):
-  """The results.json of each folder of --seed_runs."""
+def _read_runs(folders, flag):
+  """The results.json of each folder of a flag's list."""
   try:
     return [runner.read_results(folder) for folder in folders]
   except ValueError as e:
-    raise ValueError("--seed_runs: %s" % e) from None
+    raise ValueError("%s: %s" % (flag, e)) from None
 
 
 def machine():
@@ -168,29 +184,48 @@ def machine():
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError("Unexpected arguments: %s" % " ".join(argv[1:]))
+  if FLAGS.report_only and (FLAGS.resume or FLAGS.resimulate):
+    raise app.UsageError("--report_only reads a finished run; it cannot be "
+                         "combined with --resume or --resimulate.")
   try:
-    config = config_from_flags()
-    seed_runs = _seed_runs(FLAGS.seed_runs)
-    results = runner.run(config, FLAGS.out_dir, resume=FLAGS.resume,
-                         resimulate=FLAGS.resimulate)
+    seed_runs = _read_runs(FLAGS.seed_runs, "--seed_runs")
+    other_runs = list(zip(FLAGS.other_runs,
+                          _read_runs(FLAGS.other_runs, "--other_runs")))
+    if FLAGS.report_only:
+      results = runner.read_results(FLAGS.out_dir)
+    else:
+      config = config_from_flags()
+      results = runner.run(config, FLAGS.out_dir, resume=FLAGS.resume,
+                           resimulate=FLAGS.resimulate)
   except ValueError as e:
     sys.exit("Error: %s" % e)
   command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
   date = datetime.datetime.now(datetime.timezone.utc).strftime(
       "%Y-%m-%d %H:%M UTC")
-  results.update(command=command, date=date, machine=machine())
   results_path = os.path.join(FLAGS.out_dir, runner.RESULTS_FILE)
-  io_utils.write_json(results_path, results)
-  names = plots.write_all(results, config.powers, FLAGS.out_dir)
+  written_by = None
+  if FLAGS.report_only:  # The measuring run's settings and provenance.
+    written_by = (command, date)
+    command, date = results["command"], results["date"]
+    powers = results["config"]["powers"]
+    epsilon = results["config"]["pruning"]["epsilon"]
+  else:
+    results.update(command=command, date=date, machine=machine())
+    io_utils.write_json(results_path, results)
+    powers, epsilon = config.powers, FLAGS.epsilon
+  names = plots.write_all(results, powers, FLAGS.out_dir)
   if FLAGS.markdown:
     rel = os.path.relpath(FLAGS.out_dir,
                           os.path.dirname(os.path.abspath(FLAGS.markdown)))
     io_utils.write_text(FLAGS.markdown, report.markdown(
-        results, command, date, machine(), config.powers, FLAGS.epsilon,
-        [os.path.join(rel, n) for n in names], seed_runs))
-  print(report.summary_text(results, config.powers))
-  logging.info("Wrote %s and %s.", results_path,
-               FLAGS.markdown or "no markdown")
+        results, command, date, results["machine"], powers, epsilon,
+        [os.path.join(rel, n) for n in names], seed_runs, other_runs,
+        written_by))
+  print(report.summary_text(results, powers))
+  written = ([] if FLAGS.report_only else [results_path]) + (
+      [FLAGS.markdown] if FLAGS.markdown else [])
+  logging.info("Wrote %s.", ", ".join(written + ["the plots in " +
+                                                 FLAGS.out_dir]))
 
 
 if __name__ == "__main__":

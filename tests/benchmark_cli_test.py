@@ -2,10 +2,13 @@
 
 Train (2 epochs), prune one iteration (unpruned and iPrune), export, run
 the simulator; then rerun with --resume, which must reuse every step, and
-with --resimulate, which simulates the latencies again; then prune again with another seed on the same baseline and tabulate both.
+with --resimulate, which simulates the latencies again; then prune again
+with another seed on the same baseline and tabulate both; then write the
+report again from results.json alone (--report_only).
 """
 import json
 import os
+import shutil
 import time
 
 import pytest
@@ -111,6 +114,23 @@ def test_benchmark_runs_and_resumes(tmp_path):
   text = open(md).read()
   assert "| har_cnn | 0 |" in text and "| har_cnn | 1 |" in text
 
+  # The report again from results.json alone, the seed-1 run as a run with
+  # other settings; nothing is measured and results.json stays as it was.
+  measured = open(os.path.join(out, "results.json")).read()
+  shutil.rmtree(os.path.join(out, "har_cnn"))
+  md2 = str(tmp_path / "REPORT.md")
+  reported = _run("--report_only", "--out_dir=" + out, "--markdown=" + md2,
+                  "--seed_runs=" + other, "--other_runs=" + other)
+  assert reported.returncode == 0, reported.stderr[-3000:]
+  assert open(os.path.join(out, "results.json")).read() == measured
+  rewritten = open(md2).read()
+  written_by = [l for l in rewritten.splitlines()
+                if l.startswith("This file was written")]
+  assert len(written_by) == 1 and "--report_only" in written_by[0]
+  assert rewritten.replace(written_by[0] + "\n\n", "").split(
+      "## Other settings")[0] == text.split("![")[0]
+  assert "| har_cnn | %s | `--seed=1` |" % other in rewritten
+
 
 @pytest.mark.parametrize("args, message", [
     (["--models=ad_autoencoder"], "cannot be benchmarked"),
@@ -121,6 +141,9 @@ def test_benchmark_runs_and_resumes(tmp_path):
     (["--models=har_cnn", "--fine_tune_epochs=sqn=3"],
      "name a benchmarked model"),
     (["--seed_runs=/nonexistent/run"], "has no results.json"),
+    (["--other_runs=/nonexistent/run"], "--other_runs: "),
+    (["--report_only"], "has no results.json"),
+    (["--report_only", "--resume"], "cannot be combined"),
     (["--models=har_cnn", "--methods=unpruned",
       "--baselines_from=/nonexistent/run"], "No trained har_cnn baseline"),
 ])

@@ -124,19 +124,22 @@ THRESHOLDS = (("unpruned", 1.7, True), ("energy", 1.1, True),
 
 
 def _claims(results, model, epsilon, power):
-  """[(text, met)] of one model's claims, as measured."""
+  """[(claim, text, met)] of one model's claims, as measured: claim names
+  the threshold, text adds the measurement."""
   r = results["models"][model]
   drop = _drop(r, "intermittent")
-  claims = [("test accuracy %.2f%% vs unpruned %.2f%% (%s)" % (
+  within = "within %g points" % epsilon
+  claims = [(within, "test accuracy %.2f%% vs unpruned %.2f%% (%s)" % (
       100 * r["intermittent"]["test_accuracy"],
       100 * r["baseline"]["test_accuracy"],
-      "within %g points" % epsilon if drop <= epsilon
-      else "NOT within %g points" % epsilon), drop <= epsilon)]
+      within if drop <= epsilon else "NOT " + within), drop <= epsilon)]
   for over, need, equal_ok in THRESHOLDS:
     up = speedup(results, model, power, over)
     if up is not None:
       ok = up >= need if equal_ok else up > need
-      claims.append(("%.2fx over %s (%s %s%.1fx)" % (
+      claim = "%s%.1fx over %s" % (">=" if equal_ok else ">", need,
+                                   METHOD_NAMES[over])
+      claims.append((claim, "%.2fx over %s (%s %s%.1fx)" % (
           up, METHOD_NAMES[over], "meets" if ok else "MISSES",
           ">=" if equal_ok else ">", need), ok))
   return claims
@@ -148,7 +151,7 @@ def checks(results, epsilon, power="4mW"):
   >= 1.7x over unpruned, >= 1.1x over ePrune, faster than magnitude)."""
   return "\n".join(
       "- %s at %s: %s." % (model, power, "; ".join(
-          text for text, _ in _claims(results, model, epsilon, power)))
+          text for _, text, _ in _claims(results, model, epsilon, power)))
       for model, r in results["models"].items() if "intermittent" in r)
 
 
@@ -156,7 +159,8 @@ def seed_checks(runs, epsilon, power="4mW"):
   """Per model: how many of the runs meet every claim they measured."""
   lines = []
   for model in runs[0]["models"]:
-    verdicts = [all(ok for _, ok in _claims(results, model, epsilon, power))
+    verdicts = [all(ok for _, _, ok in _claims(results, model, epsilon,
+                                               power))
                 for results in runs
                 if "intermittent" in results["models"].get(model, {})]
     if verdicts:
@@ -170,10 +174,36 @@ def _drop(model_results, method):
 
   Keras reports accuracies in float32 (0.925 is 0.925000011920929), so the
   drop is rounded to 1e-4 points (one example in a million): 12 of 1,200
-  examples are 1 point, not 1.0000012, and within an epsilon of 1.
+  examples are 1 point, not 1.0000012, and within an epsilon of 1. Adding
+  0.0 turns a drop rounded to -0.0 into 0.
   """
   return round(100 * (model_results["baseline"]["test_accuracy"] -
-                      model_results[method]["test_accuracy"]), 4)
+                      model_results[method]["test_accuracy"]), 4) + 0.0
+
+
+_OVERS = ("unpruned", "energy", "magnitude")
+
+
+def _run_columns(power):
+  """Headings of _run_cells."""
+  return ("acc. outputs (K) iPrune / ePrune | test accuracy drop (points) "
+          "iPrune / ePrune | iPrune speed-up at %s over %s" % (
+              power, " / ".join(METHOD_NAMES[o] for o in _OVERS)))
+
+
+def _run_cells(results, model, power):
+  """One model of one run: outputs, accuracy drops and speed-ups."""
+  r = results["models"][model]
+
+  def pair(f):
+    return " / ".join(f(m) if m in r else "-"
+                      for m in ("intermittent", "energy"))
+
+  ups = [speedup(results, model, power, o) for o in _OVERS]
+  return "%s | %s | %s" % (
+      pair(lambda m: "%.1f" % (r[m]["acc_outputs"] / 1e3)),
+      pair(lambda m: "%.2f" % _drop(r, m)),
+      " / ".join("%.2fx" % u if u else "-" for u in ups))
 
 
 def seed_table(runs, power="4mW"):
@@ -189,35 +219,92 @@ def seed_table(runs, power="4mW"):
     A markdown table, one row per model and seed and, per model, a row with
     the mean and range of each speed-up over the seeds that measured it.
   """
-  overs = ("unpruned", "energy", "magnitude")
-  lines = ["| model | seed | acc. outputs (K) iPrune / ePrune | test "
-           "accuracy drop (points) iPrune / ePrune | iPrune speed-up at %s "
-           "over %s |" % (power, " / ".join(METHOD_NAMES[o] for o in overs)),
+  lines = ["| model | seed | %s |" % _run_columns(power),
            "|---|---|---|---|---|"]
-
-  def pair(r, f):
-    return " / ".join(f(r, m) if m in r else "-"
-                      for m in ("intermittent", "energy"))
-
   for model in runs[0]["models"]:
-    ups = {o: [] for o in overs}
+    ups = {o: [] for o in _OVERS}
     for results in runs:
       r = results["models"].get(model)
       if not r or "intermittent" not in r:
         continue
-      row = [speedup(results, model, power, o) for o in overs]
-      for o, u in zip(overs, row):
+      for o in _OVERS:
+        u = speedup(results, model, power, o)
         if u is not None:
           ups[o].append(u)
-      lines.append("| %s | %d | %s | %s | %s |" % (
-          model, results["config"]["seed"], pair(r, lambda r, m: "%.1f" % (
-              r[m]["acc_outputs"] / 1e3)),
-          pair(r, lambda r, m: "%.2f" % _drop(r, m)),
-          " / ".join("%.2fx" % u if u else "-" for u in row)))
+      lines.append("| %s | %d | %s |" % (model, results["config"]["seed"],
+                                         _run_cells(results, model, power)))
     if len(ups["unpruned"]) > 1:  # Over the runs that have the method.
       lines.append("| %s | mean (range) | | | %s |" % (model, " / ".join(
           "%.2fx (%.2f-%.2f)" % (sum(u) / len(u), min(u), max(u))
           if len(u) > 1 else "-" for u in ups.values())))
+  return "\n".join(lines)
+
+
+# BenchmarkConfig fields (runner.py) that change what a run measures, and
+# the flag of scripts/benchmark.py that sets each; the rest (models,
+# methods, folders) only say what was run.
+_SETTING_FLAGS = {
+    "seed": "seed", "plan": "plan", "fine_tune_epochs": "fine_tune_epochs",
+    "pretrain_epochs": "pretrain_epochs", "data_dirs": "data_dir",
+    "q15_samples": "q15_samples", "latency_inputs": "latency_inputs",
+    "back_to_back": "back_to_back"}
+
+
+def _settings(config):
+  """{flag: value} of a run's config, its pruning settings included."""
+  flat = {_SETTING_FLAGS[k]: v for k, v in config.items()
+          if k in _SETTING_FLAGS}
+  flat.update(config.get("pruning", {}))
+  return flat
+
+
+def settings_difference(main, other):
+  """The flags by which run config `other` differs from `main`.
+
+  A setting that one of the two configs does not record (a run older than
+  the setting) is not compared.
+
+  Returns:
+    A list of flags, e.g. ['--fine_tune_epochs=har_cnn=500', '--seed=1'].
+  """
+  main, other = _settings(main), _settings(other)
+  flags = []
+  for flag in sorted(set(main) & set(other)):
+    a, b = main[flag], other[flag]
+    if isinstance(b, dict):  # MODEL=VALUE pairs; absent: the default.
+      flags += ["--%s=%s=%s" % (flag, k, b.get(k, "default"))
+                for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    elif a != b:
+      flags.append("--no%s" % flag if b is False else
+                   "--%s" % flag if b is True else
+                   "--%s=%s" % (flag, "default" if b is None else b))
+  return flags
+
+
+def other_runs_table(main, other_runs, epsilon, power="4mW"):
+  """The benchmark with other settings: one row per run and model.
+
+  Args:
+    main: results of the main run, whose settings the others are compared
+      with.
+    other_runs: (name, results) of each other run; name: its folder.
+    epsilon: Tolerated accuracy drop, in points, for the claims.
+    power: Power strength of the speed-ups and claims.
+  """
+  lines = ["| model | run | settings other than the main run's | %s | "
+           "claims missed |" % _run_columns(power),
+           "|---|---|---|---|---|---|---|"]
+  for name, results in other_runs:
+    flags = " ".join("`%s`" % f for f in settings_difference(
+        main.get("config", {}), results.get("config", {}))) or "none"
+    for model, r in results["models"].items():
+      if "intermittent" not in r:
+        continue
+      missed = [claim for claim, _, ok in _claims(results, model, epsilon,
+                                                  power) if not ok]
+      lines.append("| %s | %s | %s | %s | %s |" % (
+          model, name, flags, _run_cells(results, model, power),
+          ", ".join(missed) or "none"))
   return "\n".join(lines)
 
 
@@ -250,13 +337,17 @@ def summary_text(results, powers):
 
 
 def markdown(results, command, date, machine, powers, epsilon, plots=(),
-             seed_runs=()):
+             seed_runs=(), other_runs=(), written_by=None):
   """BENCHMARKS.md.
 
   Args:
     seed_runs: results of the same benchmark pruned with other seeds
       (scripts/benchmark.py --seed_runs); adds a table of how the result
       varies.
+    other_runs: (name, results) of the benchmark run with other settings
+      (--other_runs); adds a table of them with the claims each misses.
+    written_by: (command, date) of a run that wrote the report from the
+      results of the run named by command and date (--report_only).
   """
   data = "\n".join("- %s: %s" % (m, r["data"])
                    for m, r in results["models"].items())
@@ -287,6 +378,20 @@ method the run did not include.
 
 %s
 """ % (seed_table(runs), seed_checks(runs, epsilon))
+  others = ""
+  if other_runs:
+    others = """
+## Other settings
+
+The same benchmark with settings other than the main run's (each run's
+command is in its results.json; test split; latency at 4mW; the claims
+as above). They are not part of the main run's tables and claims.
+
+%s
+""" % other_runs_table(results, other_runs, epsilon)
+  rewritten = ("\nThis file was written from that run's results.json by "
+               "`%s` on %s; nothing was measured again.\n" % written_by
+               if written_by else "")
   return """# Benchmarks
 
 Generated by `%s` on %s (%s). Every number below was measured by that run
@@ -299,7 +404,7 @@ latency, power cycles and NVM traffic by the simulator's energy model
 (docs/design.md). The paper's figures (Lin et al., Table III and Fig. 5)
 were measured on an MSP430FR5994 board with the original data sets; ours on
 the data below, so compare trends, not values.
-
+%s
 Data:
 %s
 
@@ -330,11 +435,13 @@ model's operation counts, equal to the simulator's).
 
 Why a claim is missed, and what was fixed on the way:
 docs/benchmark_analysis.md.
+%s%s
 %s
-%s
-""" % (command, date, machine, data, characteristics_table(results),
+""" % (command, date, machine, rewritten, data,
+       characteristics_table(results),
        reduction_text, paper.SPEEDUP_OVER_ENERGY[0],
        paper.SPEEDUP_OVER_ENERGY[1], paper.SPEEDUP_OVER_UNPRUNED[0],
        paper.SPEEDUP_OVER_UNPRUNED[1], latency_definition(results),
        latency_table(results, powers),
-       time_table(results), checks(results, epsilon), seeds, figures)
+       time_table(results), checks(results, epsilon), seeds, others,
+       figures)

@@ -314,7 +314,8 @@ def run_model(name, config, out_dir, resimulate=False):
 
 
 def read_results(out_dir):
-  """The results.json of a finished run in `out_dir`.
+  """The results.json of a finished run in `out_dir`, its models in the
+  run's order (the file's keys are sorted).
 
   Raises:
     ValueError: if there is none.
@@ -323,7 +324,13 @@ def read_results(out_dir):
   if not os.path.exists(path):
     raise ValueError("%r has no %s: give the --out_dir of a finished "
                      "scripts/benchmark.py run." % (out_dir, RESULTS_FILE))
-  return io_utils.read_json(path)
+  results = io_utils.read_json(path)
+  order = results.get("config", {}).get("models", [])
+  results["models"] = dict(sorted(
+      results["models"].items(),
+      key=lambda item: order.index(item[0]) if item[0] in order else len(
+          order)))
+  return results
 
 
 def run(config, out_dir, resume=False, resimulate=False):
