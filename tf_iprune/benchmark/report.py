@@ -137,11 +137,11 @@ def _claims(results, model, epsilon, power):
     up = speedup(results, model, power, over)
     if up is not None:
       ok = up >= need if equal_ok else up > need
-      claim = "%s%.1fx over %s" % (">=" if equal_ok else ">", need,
-                                   METHOD_NAMES[over])
-      claims.append((claim, "%.2fx over %s (%s %s%.1fx)" % (
-          up, METHOD_NAMES[over], "meets" if ok else "MISSES",
-          ">=" if equal_ok else ">", need), ok))
+      bound = "%s%.1fx" % (">=" if equal_ok else ">", need)
+      claims.append(("%s over %s" % (bound, METHOD_NAMES[over]),
+                     "%.2fx over %s (%s %s)" % (
+                         up, METHOD_NAMES[over], "meets" if ok else "MISSES",
+                         bound), ok))
   return claims
 
 
