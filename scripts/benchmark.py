@@ -70,7 +70,9 @@ flags.DEFINE_list("data_dir", [], "Local copies of real data sets as "
                   "other data sets use the embedded data.")
 flags.DEFINE_list("fine_tune_epochs", [], "Fine-tuning epochs per pruning "
                   "iteration, the same for every method: N for every model "
-                  "or MODEL=N pairs; default: %s." % ", ".join(
+                  "or MODEL=N pairs, N a count or 'recipe' (the model's "
+                  "whole training recipe, as the reference implementation "
+                  "fine-tunes); default: %s." % ", ".join(
                       "%s=%d" % kv for kv in runner.FINE_TUNE_EPOCHS.items()))
 flags.DEFINE_integer("pretrain_epochs", None, "Baseline training epochs "
                      "(default: the model's recipe).", lower_bound=1)
@@ -133,21 +135,6 @@ flags.DEFINE_bool("report_only", False, "Write the plots and --markdown "
                   "pruned or simulated, and results.json is not changed.")
 
 
-def _fine_tune_epochs(values, models):
-  """{model: epochs} from 'N' or 'MODEL=N' entries."""
-  epochs = {}
-  for value in values:
-    name, sep, count = value.rpartition("=")
-    try:
-      count = int(count)
-    except ValueError:
-      raise app.UsageError("--fine_tune_epochs entries are N or MODEL=N, got "
-                           "%r." % value) from None
-    for model in ([name] if sep else models):
-      epochs[model] = count
-  return epochs
-
-
 def config_from_flags():
   """The BenchmarkConfig of the command line."""
   return runner.BenchmarkConfig(
@@ -156,8 +143,8 @@ def config_from_flags():
       plan=FLAGS.plan, pretrain_epochs=FLAGS.pretrain_epochs,
       q15_samples=FLAGS.q15_samples, latency_inputs=FLAGS.latency_inputs,
       back_to_back=FLAGS.back_to_back, seed=FLAGS.seed,
-      fine_tune_epochs=_fine_tune_epochs(FLAGS.fine_tune_epochs,
-                                         FLAGS.models),
+      fine_tune_epochs=runner.fine_tune_epochs(FLAGS.fine_tune_epochs,
+                                               FLAGS.models),
       pruning=dict(max_iterations=FLAGS.max_iterations,
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
                    second_chance=FLAGS.second_chance,

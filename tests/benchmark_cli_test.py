@@ -138,6 +138,8 @@ def test_benchmark_runs_and_resumes(tmp_path):
     (["--data_dir=kws"], "NAME=PATH"),
     (["--data_dir=speech=/x"], "unknown data sets"),
     (["--fine_tune_epochs=some"], "N or MODEL=N"),
+    (["--models=har_cnn", "--fine_tune_epochs=sqn=recipe"],
+     "not a benchmarked model"),
     (["--models=har_cnn", "--fine_tune_epochs=sqn=3"],
      "name a benchmarked model"),
     (["--seed_runs=/nonexistent/run"], "has no results.json"),

@@ -138,6 +138,37 @@ def data_dirs(pairs):
   return dirs
 
 
+def fine_tune_epochs(entries, models):
+  """{model: epochs} from --fine_tune_epochs entries N or MODEL=N.
+
+  N is a count or 'recipe': the model's whole training recipe, as the
+  reference implementation fine-tunes every pruning iteration.
+
+  Raises:
+    ValueError: on an entry of another form, or 'recipe' for a model that
+      is not benchmarked.
+  """
+  epochs = {}
+  for entry in entries:
+    name, sep, count = entry.rpartition("=")
+    for model in ([name] if sep else models):
+      epochs[model] = _epochs(count, model, models, entry)
+  return epochs
+
+
+def _epochs(count, model, models, entry):
+  if count == "recipe":
+    if model not in models:
+      raise ValueError("--fine_tune_epochs=%s: %r is not a benchmarked "
+                       "model (%s)." % (entry, model, ", ".join(models)))
+    return mlperf_tiny_models.get_model_info(model).recipe.epochs
+  try:
+    return int(count)
+  except ValueError:
+    raise ValueError("--fine_tune_epochs entries are N or MODEL=N, N a count "
+                     "or 'recipe'; got %r." % entry) from None
+
+
 def _q15_accuracy(model_bin, data, config):
   """Accuracy of the exported model on the test split (continuous power)."""
   x, y = data["test"]
