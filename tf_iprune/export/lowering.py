@@ -160,7 +160,7 @@ class _Lowering:
         "ONNX node %r (op %s, from Keras layer %r) of model %r: %s. Supported "
         "ONNX operators: %s." % (node.name, node.op_type,
                                  self.keras_name(node), self.model_name,
-                                 message, ", ".join(sorted(_RULES))))
+                                 message, ", ".join(SUPPORTED_OPS)))
 
   def spec_name(self, node, kind=None, source=None):
     """Runtime layer name: the Keras layer (BatchNorm maps to its input)."""

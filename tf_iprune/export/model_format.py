@@ -613,11 +613,6 @@ def read_bin(path):
 # C constants for the MSP430 build.
 
 
-def _c_ident(name):
-  ident = "".join(ch if ch.isalnum() else "_" for ch in name)
-  return ident if ident[:1].isalpha() else "_" + ident
-
-
 def _c_array(f, ctype, name, values, storage="static ", per_line=12):
   suffix = "UL" if ctype == "uint32_t" else ""
   values = ["%d%s" % (int(v), suffix) for v in np.asarray(values).ravel()]

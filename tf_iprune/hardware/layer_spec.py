@@ -18,7 +18,7 @@ into its producer when that is the only consumer; Flatten, Reshape,
 Dropout, Softmax and the input layer are not layers of the runtime.
 """
 import dataclasses
-from typing import Optional, Tuple
+from typing import Tuple
 
 import numpy as np
 
@@ -412,10 +412,3 @@ def prunable_keras_layers(model):
   return {_unwrap(l).name: l for l in model.layers
           if type(_unwrap(l)) in (keras.layers.Conv2D, keras.layers.Dense,  # pylint: disable=unidiomatic-typecheck
                                   keras.layers.DepthwiseConv2D)}
-
-
-def find_spec(specs, name) -> Optional[LayerSpec]:
-  for spec in specs:
-    if spec.name == name:
-      return spec
-  return None
