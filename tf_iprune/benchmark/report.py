@@ -302,9 +302,12 @@ def other_runs_table(main, other_runs, epsilon, power="4mW"):
         continue
       missed = [claim for claim, _, ok in _claims(results, model, epsilon,
                                                   power) if not ok]
-      lines.append("| %s | %s | %s | %s | %s |" % (
+      not_run = [METHOD_NAMES[over] for over, _, _ in THRESHOLDS
+                 if speedup(results, model, power, over) is None]
+      lines.append("| %s | %s | %s | %s | %s%s |" % (
           model, name, flags, _run_cells(results, model, power),
-          ", ".join(missed) or "none"))
+          ", ".join(missed) or "none",
+          " (not run: %s)" % ", ".join(not_run) if not_run else ""))
   return "\n".join(lines)
 
 

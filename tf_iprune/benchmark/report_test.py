@@ -149,7 +149,19 @@ def test_other_runs_table_names_each_run_its_settings_and_missed_claims():
       "| har_cnn | runs/ft500 | `--fine_tune_epochs=har_cnn=500` | "
       "0.5 / 0.8 | 0.50 / 0.10 | 2.00x / 1.25x / 1.90x | none |")
   assert lines[3].endswith("| within 1 points, >=1.7x over Unpruned, "
-                           ">=1.1x over ePrune (energy) |")
+                           ">=1.1x over ePrune (energy) "
+                           "(not run: tfmot magnitude) |")
+
+
+def test_other_runs_table_says_which_baselines_were_not_run():
+  main = testing.results()
+  without = testing.results()
+  for r in without["models"].values():
+    r.pop("magnitude", None)
+  lines = report.other_runs_table(main, [("runs/x", without)],
+                                  epsilon=1.0).splitlines()
+  assert lines[2].endswith(
+      "| 2.00x / 1.25x / - | none (not run: tfmot magnitude) |")
 
 
 def test_markdown_adds_other_runs_and_who_wrote_it_only_when_given():
