@@ -16,8 +16,12 @@ class TrainingRecipe:
 
   Attributes:
     optimizer: Keras optimizer identifier, e.g. 'adam'.
-    learning_rate: Initial learning rate. References that decay it say so in
-      the model's module.
+    learning_rate: Initial learning rate.
+    learning_rate_steps: Later rates of the reference's step schedule
+      (`tf_iprune.callbacks.step_learning_rate`: the epochs split into equal
+      parts, the first at `learning_rate`); () for a constant rate.
+      Fine-tuning replays the whole schedule over its own epochs, as the
+      reference implementation fine-tunes every pruning stage.
     epochs: Number of training epochs.
     batch_size: Training batch size.
     loss: Keras loss identifier. Classifiers use
@@ -29,12 +33,18 @@ class TrainingRecipe:
   epochs: int
   batch_size: int
   loss: str
+  learning_rate_steps: Tuple[float, ...] = ()
 
   def __post_init__(self):
     if (not isinstance(self.learning_rate, (int, float)) or
         not self.learning_rate > 0):
       raise ValueError("learning_rate must be positive, got %r." %
                        (self.learning_rate,))
+    if not isinstance(self.learning_rate_steps, tuple) or not all(
+        isinstance(r, (int, float)) and r > 0
+        for r in self.learning_rate_steps):
+      raise ValueError("learning_rate_steps must be a tuple of positive "
+                       "rates, got %r." % (self.learning_rate_steps,))
     for field in ("epochs", "batch_size"):
       value = getattr(self, field)
       if not isinstance(value, int) or value < 1:

@@ -67,3 +67,14 @@ def test_bad_num_classes(num_classes):
 def test_bad_recipe(overrides):
   with pytest.raises(ValueError, match=next(iter(overrides))):
     _recipe(**overrides)
+
+
+@pytest.mark.parametrize("steps", [[1e-4], (0.0,), (1e-4, "2e-5")])
+def test_bad_learning_rate_steps(steps):
+  with pytest.raises(ValueError, match="learning_rate_steps"):
+    _recipe(learning_rate_steps=steps)
+
+
+def test_learning_rate_steps_default_to_a_constant_rate():
+  assert _recipe().learning_rate_steps == ()
+  assert _recipe(learning_rate_steps=(1e-4,)).learning_rate_steps == (1e-4,)

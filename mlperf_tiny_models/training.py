@@ -39,7 +39,8 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
     data_dir: Local copy of the real data set, or None for the embedded one.
     epochs: Overrides the recipe's epochs.
     batch_size: Overrides the recipe's batch size.
-    learning_rate: Overrides the recipe's learning rate.
+    learning_rate: Overrides the recipe's learning rate with a constant one
+      (no steps).
     seed: Seed of all random numbers.
     verbose: Keras progress output (0 silent, 1 bar, 2 line per epoch).
 
@@ -59,7 +60,8 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
                 m for m in mlperf_tiny_models.list_models()
                 if mlperf_tiny_models.get_model_info(m).dataset)))
   overrides = {"epochs": epochs, "batch_size": batch_size,
-               "learning_rate": learning_rate}
+               "learning_rate": learning_rate,
+               "learning_rate_steps": None if learning_rate is None else ()}
   # TrainingRecipe checks the values.
   recipe = dataclasses.replace(
       info.recipe, **{k: v for k, v in overrides.items() if v is not None})
@@ -75,12 +77,14 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
   model.compile(optimizer=optimizer, loss=recipe.loss, metrics=["accuracy"])
 
   keep_best = callbacks.KeepBestWeights()
+  steps = callbacks.StepLearningRate(
+      recipe.learning_rate, recipe.learning_rate_steps, recipe.epochs)
   os.makedirs(out_dir, exist_ok=True)
   start = time.time()
   model.fit(*data["train"], validation_data=data["val"],
             epochs=recipe.epochs, batch_size=recipe.batch_size,
             verbose=verbose,
-            callbacks=[keep_best, keras.callbacks.TensorBoard(
+            callbacks=[keep_best, steps, keras.callbacks.TensorBoard(
                 os.path.join(out_dir, "logs"))])
   train_seconds = time.time() - start
 
@@ -103,6 +107,7 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
       "batch_size": recipe.batch_size,
       "optimizer": recipe.optimizer,
       "learning_rate": recipe.learning_rate,
+      "learning_rate_steps": list(recipe.learning_rate_steps),
       "loss": recipe.loss,
       "seed": seed,
       "train_seconds": round(train_seconds, 1),

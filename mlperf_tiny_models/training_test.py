@@ -29,6 +29,8 @@ def test_writes_model_metrics_and_logs_deterministically(tmp_path):
   assert metrics["model"] == "har_cnn" and metrics["dataset"] == "har"
   assert metrics["data"].startswith("UCI HAPT recordings (real")
   assert metrics["epochs"] == 1 and metrics["batch_size"] == 256
+  assert metrics["learning_rate"] == 1e-3
+  assert metrics["learning_rate_steps"] == []  # An override is constant.
   assert metrics["best_epoch"] == 1
   assert 0.0 <= metrics["test_accuracy"] <= 1.0
   for key in ("val_accuracy", "test_accuracy", "val_loss", "test_loss"):

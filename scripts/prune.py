@@ -81,9 +81,10 @@ _DECISION_SEEDS = flags.DEFINE_integer(
 _BATCH_SIZE = flags.DEFINE_integer(
     "batch_size", 64, "Fine-tuning batch size.", lower_bound=1)
 _LEARNING_RATE = flags.DEFINE_float(
-    "learning_rate", None, "Fine-tuning learning rate (Adam); default: the "
-    "zoo model's training recipe (fine-tuning faster than the model was "
-    "trained loses accuracy), else 1e-3.")
+    "learning_rate", None, "Constant fine-tuning learning rate (Adam); "
+    "default: the zoo model's training schedule over the fine-tuning epochs "
+    "(fine-tuning faster than the model was trained loses accuracy), else "
+    "1e-3.")
 _MAX_ITERATIONS = flags.DEFINE_integer(
     "max_iterations", iterative.PruningConfig.max_iterations,
     "Pruning iterations at most (a safety net: the loop ends at its second "
@@ -166,9 +167,12 @@ def main(argv):
       raise app.UsageError("--model_path: %s" % e) from None
     if model.name in mlperf_tiny_models.list_models():
       zoo_name = model.name
-  learning_rate = _LEARNING_RATE.value or (
-      mlperf_tiny_models.get_model_info(zoo_name).recipe.learning_rate
-      if zoo_name else 1e-3)
+  learning_rate, learning_rate_steps = _LEARNING_RATE.value, ()
+  if learning_rate is None:
+    recipe = (mlperf_tiny_models.get_model_info(zoo_name).recipe
+              if zoo_name else None)
+    learning_rate = recipe.learning_rate if recipe else 1e-3
+    learning_rate_steps = recipe.learning_rate_steps if recipe else ()
   try:
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
@@ -179,6 +183,7 @@ def main(argv):
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,
         decision_seeds=_DECISION_SEEDS.value,
         batch_size=_BATCH_SIZE.value, learning_rate=learning_rate,
+        learning_rate_steps=learning_rate_steps,
         annealing_steps=_ANNEALING_STEPS.value,
         accuracy_weight=_ACCURACY_WEIGHT.value, val_subset=_VAL_SUBSET.value,
         seed=_SEED.value, plan=_PLAN.value, model_name=zoo_name,

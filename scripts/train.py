@@ -34,7 +34,8 @@ _BATCH_SIZE = flags.DEFINE_integer(
     "batch_size", None, "Batch size; default: the model's recipe.",
     lower_bound=1)
 _LEARNING_RATE = flags.DEFINE_float(
-    "learning_rate", None, "Learning rate; default: the model's recipe.")
+    "learning_rate", None, "Constant learning rate; default: the model's "
+    "recipe (with its steps).")
 _SEED = flags.DEFINE_integer(
     "seed", 0, "Seed of Python, NumPy and TensorFlow random numbers.")
 _OUT_DIR = flags.DEFINE_string(

@@ -2,6 +2,43 @@
 from tf_iprune.legacy_keras import keras
 
 
+def step_learning_rate(learning_rate, steps, epoch, epochs):
+  """The rate of a step schedule at an epoch, as the references train.
+
+  The epochs split into 1 + len(steps) equal parts; the first runs at
+  `learning_rate`, each later one at the next rate of `steps` (iPrune's
+  `--learning_rate_list` with `--lr-epochs` = epochs / its length; MLPerf
+  Tiny's KWS steps at epochs 12 and 24 of 36). A budget shorter than the
+  recipe's keeps its proportions.
+
+  Args:
+    learning_rate: Rate of the first part.
+    steps: Rates of the later parts, in order; () for a constant rate.
+    epoch: 0-based epoch.
+    epochs: Epochs of the whole run.
+  """
+  rates = (learning_rate,) + tuple(steps)
+  return rates[epoch * len(rates) // epochs]
+
+
+class StepLearningRate(keras.callbacks.Callback):
+  """Sets the optimizer's rate at each epoch by `step_learning_rate`.
+
+  Args:
+    learning_rate, steps, epochs: As for `step_learning_rate`.
+  """
+
+  def __init__(self, learning_rate, steps, epochs):
+    super().__init__()
+    self.learning_rate = learning_rate
+    self.steps = tuple(steps)
+    self.epochs = epochs
+
+  def on_epoch_begin(self, epoch, logs=None):
+    keras.backend.set_value(self.model.optimizer.lr, step_learning_rate(
+        self.learning_rate, self.steps, epoch, self.epochs))
+
+
 class KeepBestWeights(keras.callbacks.Callback):
   """Restores, after training, the weights of the best validation epoch.
 

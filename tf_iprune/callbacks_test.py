@@ -51,3 +51,35 @@ def test_needs_validation_data():
   with pytest.raises(ValueError, match="validation_data"):
     model.fit(np.zeros((4, 4)), np.zeros(4), epochs=1, verbose=0,
               callbacks=[callbacks.KeepBestWeights()])
+
+
+def test_step_learning_rate_splits_the_epochs_into_equal_parts():
+  rates = [callbacks.step_learning_rate(5e-4, (1e-4, 2e-5), e, 300)
+           for e in range(300)]
+  # The reference's KWS_CNN_S: 100 epochs at each rate.
+  assert rates == [5e-4] * 100 + [1e-4] * 100 + [2e-5] * 100
+  short = [callbacks.step_learning_rate(5e-4, (1e-4, 2e-5), e, 10)
+           for e in range(10)]
+  assert short == [5e-4] * 4 + [1e-4] * 3 + [2e-5] * 3
+  assert [callbacks.step_learning_rate(1e-3, (), e, 3)
+          for e in range(3)] == [1e-3] * 3
+
+
+class _RateRecorder(keras.callbacks.Callback):
+  """The optimizer's learning rate during each epoch."""
+
+  def __init__(self):
+    super().__init__()
+    self.rates = []
+
+  def on_epoch_end(self, epoch, logs=None):
+    self.rates.append(float(keras.backend.get_value(
+        self.model.optimizer.lr)))
+
+
+def test_step_learning_rate_callback_sets_the_optimizer_rate():
+  model, recorder = _model(), _RateRecorder()
+  x = np.zeros((8, 4), np.float32)
+  model.fit(x, np.zeros(8), epochs=4, verbose=0, callbacks=[
+      callbacks.StepLearningRate(0.5, (0.25,), 4), recorder])
+  assert recorder.rates == [0.5, 0.5, 0.25, 0.25]

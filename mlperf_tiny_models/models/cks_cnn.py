@@ -23,7 +23,8 @@ INFO = model_info.ModelInfo(
         learning_rate=5e-4,
         epochs=300,
         batch_size=16,
-        loss="sparse_categorical_crossentropy"),
+        loss="sparse_categorical_crossentropy",
+        learning_rate_steps=(1e-4, 2e-5)),
     reference="iPrune (Lin et al.) KWS_CNN_S")
 
 _CONV_FILTERS = 28

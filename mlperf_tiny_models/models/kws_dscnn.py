@@ -18,7 +18,8 @@ INFO = model_info.ModelInfo(
         learning_rate=5e-4,
         epochs=36,
         batch_size=100,
-        loss="sparse_categorical_crossentropy"),
+        loss="sparse_categorical_crossentropy",
+        learning_rate_steps=(1e-4, 2e-5)),
     reference="mlcommons/tiny v0.5 training/keyword_spotting/keras_model.py "
     "(ds_cnn)")
 

@@ -5,7 +5,8 @@ Reference: iPrune (Lin et al.), SqueezeNet, re-expressed in Keras NHWC: a
 conv to 10 channels with ReLU and global average pooling. Fire modules are
 numbered from 2, as in the SqueezeNet paper, where conv1 is layer 1. The
 output of 'avg_pool' is the logits. Convs use He-normal initialization like
-the original. The paper trains with Adam at 1e-3 for 20 epochs, batches of 32.
+the original. The paper trains with Adam for 20 epochs, batches of 32, at 1e-3
+and then 5e-4 (from epoch 11).
 """
 from mlperf_tiny_models import model_info
 from tf_iprune.legacy_keras import keras
@@ -20,7 +21,8 @@ INFO = model_info.ModelInfo(
         learning_rate=1e-3,
         epochs=20,
         batch_size=32,
-        loss="sparse_categorical_crossentropy"),
+        loss="sparse_categorical_crossentropy",
+        learning_rate_steps=(5e-4,)),
     reference="iPrune (Lin et al.) SqueezeNet")
 
 # (squeeze, expand 1x1, expand 3x3) filters of fire2, fire3 and fire4.

@@ -247,6 +247,7 @@ def run_method(name, method, model, data, config, out_dir,
   info = mlperf_tiny_models.get_model_info(name)
   # Fine-tune as the model was trained (as scripts/prune.py does).
   settings = dict(learning_rate=info.recipe.learning_rate,
+                  learning_rate_steps=info.recipe.learning_rate_steps,
                   batch_size=info.recipe.batch_size, model_name=name,
                   plan=plan, seed=config.seed,
                   fine_tune_epochs=config.fine_tune_epochs_for(name))

@@ -33,6 +33,19 @@ def test_blocks(setup):
     np.testing.assert_array_equal(a, b)  # Seeded: the same training.
 
 
+def test_blocks_follow_the_learning_rate_steps(setup):
+  model, policy, train = setup
+  def tune(steps):
+    return fine_tune.fine_tune_blocks(
+        model, {"conv2": 0.5}, policy, train, train, 2, 64, 1e-3, _LOSS,
+        seed=0, learning_rate_steps=steps).get_weights()
+  constant, stepped, again = tune(()), tune((1e-6,)), tune((1e-3,))
+  # A second epoch at 1e-6 ends elsewhere than one at 1e-3, the constant rate.
+  assert any(not np.array_equal(a, b) for a, b in zip(constant, stepped))
+  for a, b in zip(constant, again):
+    np.testing.assert_array_equal(a, b)
+
+
 def test_magnitude(setup):
   model, policy, train = setup
   tuned = fine_tune.fine_tune_magnitude(

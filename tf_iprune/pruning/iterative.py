@@ -112,7 +112,11 @@ class PruningConfig:
       sharpen the decision, which one fine-tuning run's seed can tip where
       the drop is near epsilon (docs/pruning.md). 1: that model alone.
     batch_size: Fine-tuning batch size.
-    learning_rate: Adam learning rate of fine-tuning.
+    learning_rate: Adam learning rate of fine-tuning (its first epochs).
+    learning_rate_steps: Later rates of fine-tuning's step schedule over
+      its epochs (`callbacks.step_learning_rate`; the model's recipe, as
+      the reference fine-tunes each stage with its training schedule); ()
+      for a constant rate.
     loss: Keras loss of fine-tuning.
     sensitivity_ratios: Ratios of the sensitivity analysis.
     annealing_steps: Moves of the annealing search.
@@ -148,6 +152,7 @@ class PruningConfig:
   decision_seeds: int = 1
   batch_size: int = 64
   learning_rate: float = 1e-3
+  learning_rate_steps: Tuple[float, ...] = ()
   loss: str = "sparse_categorical_crossentropy"
   sensitivity_ratios: Tuple[float, ...] = sensitivity_lib.DEFAULT_RATIOS
   annealing_steps: int = 300
@@ -187,6 +192,10 @@ class PruningConfig:
     check(isinstance(self.annealing_steps, int) and self.annealing_steps >= 0,
           "annealing_steps", "an int >= 0")
     check(self.learning_rate > 0, "learning_rate", "> 0")
+    check(all(r > 0 for r in self.learning_rate_steps),
+          "learning_rate_steps", "a list of rates > 0")
+    object.__setattr__(self, "learning_rate_steps",
+                       tuple(float(r) for r in self.learning_rate_steps))
     check(self.accuracy_weight >= 0, "accuracy_weight", ">= 0")
     check(0 < self.initial_acceptance < 1, "initial_acceptance", "in (0, 1)")
     check(0 < self.final_temperature_ratio <= 1, "final_temperature_ratio",
@@ -202,6 +211,7 @@ class PruningConfig:
   def to_dict(self):
     d = dataclasses.asdict(self)
     d["sensitivity_ratios"] = list(self.sensitivity_ratios)
+    d["learning_rate_steps"] = list(self.learning_rate_steps)
     if self.tile_overrides:
       d["tile_overrides"] = {n: [int(v) for v in t]
                              for n, t in self.tile_overrides.items()}
@@ -427,7 +437,7 @@ class IterativePruner:
     tuned = fine_tune.fine_tune_blocks(
         model, {}, self.policy, self._train, self._val, cfg.fine_tune_epochs,
         cfg.batch_size, cfg.learning_rate, cfg.loss, seed, log_dir,
-        self.verbose)
+        self.verbose, cfg.learning_rate_steps)
     return report.measure(tuned, self.policy, self._val, self._test,
                           cfg.eval_batch_size)
 
@@ -564,7 +574,7 @@ class IterativePruner:
           model, allocation["initial_sparsity"], allocation["target_sparsity"],
           self.policy, self._train, self._val, cfg.fine_tune_epochs,
           cfg.batch_size, cfg.learning_rate, cfg.loss, seed, log_dir,
-          self.verbose)
+          self.verbose, cfg.learning_rate_steps)
 
     return [allocation], {n: step for n in plans}, tune, None
 
@@ -605,7 +615,7 @@ class IterativePruner:
       return fine_tune.fine_tune_blocks(
           model, allocation["sparsities"], self.policy, self._train,
           self._val, cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate,
-          cfg.loss, seed, log_dir, self.verbose)
+          cfg.loss, seed, log_dir, self.verbose, cfg.learning_rate_steps)
 
     return [sens, allocation], allocation["ratios"], tune, expected
 

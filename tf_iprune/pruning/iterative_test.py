@@ -102,6 +102,7 @@ def test_on_record_sees_every_record():
     ({"fine_tune_epochs": 1.5}, "fine_tune_epochs"),
     ({"sensitivity_ratios": ()}, "sensitivity_ratios"),
     ({"initial_acceptance": 1.0}, "initial_acceptance"),
+    ({"learning_rate_steps": (1e-4, 0.0)}, "learning_rate_steps"),
 ])
 def test_bad_settings_are_named(kwargs, match):
   with pytest.raises(ValueError, match=match):
@@ -143,6 +144,11 @@ def test_changed_settings_treat_missing_keys_as_their_defaults():
   del old["decision_seeds"]  # A run made before the setting existed.
   assert iterative.changed_settings(old, new) == ["epsilon", "max_iterations"]
   assert iterative.changed_settings(new, new) == []
+  # Runs made before learning_rate_steps fine-tuned at a constant rate.
+  del old["learning_rate_steps"]
+  assert iterative.changed_settings(old, iterative.PruningConfig(
+      learning_rate_steps=[1e-4]).to_dict()) == ["learning_rate_steps"]
+  assert iterative.changed_settings(old, old) == []
   assert iterative.RESUMABLE_CHANGES == ("max_iterations",)
 
 
