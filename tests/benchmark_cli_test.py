@@ -40,6 +40,7 @@ def test_benchmark_runs_and_resumes(tmp_path):
       assert key in m, key
     assert 0 < m["test_accuracy"] <= 1 and 0 < m["test_accuracy_q15"] <= 1
     assert m["q15_samples"] == 64
+    assert 0 < m["reference"]["test_accuracy"] <= 1
     assert set(m["power"]) == {"continuous", "4mW"}
     assert m["power"]["continuous"]["power_cycles"] == 0
     assert m["power"]["4mW"]["power_cycles"] > 0
@@ -50,6 +51,9 @@ def test_benchmark_runs_and_resumes(tmp_path):
     assert sum(p["chosen"] for p in m["path"]) == 1
     assert set(m["path"][0]["latency_s"]) == {"continuous", "4mW"}
   assert har["unpruned"]["acc_outputs"] == 14_256  # Reference plan, dense.
+  # The unpruned model is its own reference; the pruned ones' is fine-tuned.
+  assert har["unpruned"]["reference"]["test_accuracy"] == pytest.approx(
+      har["unpruned"]["test_accuracy"])
   assert (har["intermittent"]["acc_outputs"] <=
           har["unpruned"]["acc_outputs"])
   text = open(md).read()
