@@ -48,11 +48,8 @@ def _rows():
                                                FLAGS.models))
   rows = []
   for name in config.models:
-    folder = os.path.join(FLAGS.baselines_from, name, "baseline")
-    path = os.path.join(folder, training.MODEL_FILE)
-    if not os.path.exists(path):
-      raise ValueError("No trained %s baseline in %r (--baselines_from "
-                       "needs FOLDER/MODEL/baseline)." % (name, folder))
+    path = os.path.join(runner.trained_baseline_dir(FLAGS.baselines_from,
+                                                    name), training.MODEL_FILE)
     info = mlperf_tiny_models.get_model_info(name)
     data_dir = config.data_dirs.get(info.dataset)
     data = tuple(datasets.load(info.dataset, split, data_dir)

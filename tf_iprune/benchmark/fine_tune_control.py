@@ -12,18 +12,14 @@ rate throughout (how the pruning fine-tuned before), and 'final', its last
 rate throughout (the rate the recipe ends with; standard fine-tuning in
 Renda et al., ICLR 2020).
 """
-import numpy as np
 import tqdm
 
 from tf_iprune import callbacks
+from tf_iprune.benchmark import tuning_noise
 from tf_iprune.pruning import fine_tune
 from tf_iprune.pruning import report
 
 SCHEDULES = ("recipe", "constant", "final")
-
-
-def _range(values):
-  return [float(np.min(values)), float(np.max(values))]
 
 
 def control(model, policy, data, epochs, recipe, seeds, schedules=SCHEDULES):
@@ -68,8 +64,10 @@ def control(model, policy, data, epochs, recipe, seeds, schedules=SCHEDULES):
     rates = [callbacks.step_learning_rate(first, steps, e, epochs)
              for e in range(epochs)]
     rows.append({"name": name, "rates": rates,
-                 "val": _range([r["val_accuracy"] for r in runs]),
-                 "test": _range([r["test_accuracy"] for r in runs])})
+                 "val": tuning_noise.value_range(
+                     [r["val_accuracy"] for r in runs]),
+                 "test": tuning_noise.value_range(
+                     [r["test_accuracy"] for r in runs])})
   return {"baseline": {"val": base["val_accuracy"],
                        "test": base["test_accuracy"]},
           "epochs": epochs, "seeds": len(seeds), "schedules": rows}

@@ -325,6 +325,20 @@ def _outdated_settings(folder, method, settings):
       iterative.PruningConfig(method=method, **settings).to_dict())
 
 
+def trained_baseline_dir(folder, name):
+  """FOLDER/MODEL/baseline of an earlier run, which must hold a trained model.
+
+  Raises:
+    ValueError: if its training did not finish there.
+  """
+  baseline_dir = os.path.join(folder, name, "baseline")
+  if not os.path.exists(os.path.join(baseline_dir, training.METRICS_FILE)):
+    raise ValueError("No trained %s baseline in %r (baselines_from needs "
+                     "FOLDER/MODEL/baseline of a finished run)." %
+                     (name, baseline_dir))
+  return baseline_dir
+
+
 def run_model(name, config, out_dir, resimulate=False):
   """Baseline plus every method of `config` for one model."""
   info = mlperf_tiny_models.get_model_info(name)
@@ -332,13 +346,9 @@ def run_model(name, config, out_dir, resimulate=False):
   data = {split: datasets.load(info.dataset, split, data_dir)
           for split in datasets.SPLITS}
   logging.info("%s: baseline", name)
-  baseline_dir = os.path.join(out_dir, "baseline")
-  if config.baselines_from:
-    baseline_dir = os.path.join(config.baselines_from, name, "baseline")
-    if not os.path.exists(os.path.join(baseline_dir, training.METRICS_FILE)):
-      raise ValueError("No trained %s baseline in %r (baselines_from needs "
-                       "FOLDER/MODEL/baseline of a finished run)." %
-                       (name, baseline_dir))
+  baseline_dir = (trained_baseline_dir(config.baselines_from, name)
+                  if config.baselines_from
+                  else os.path.join(out_dir, "baseline"))
   model, metrics = training.train_once(
       name, baseline_dir, data_dir, config.pretrain_epochs, config.seed)
   results = {"data": datasets.describe(info.dataset, data_dir),

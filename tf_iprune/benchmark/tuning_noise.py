@@ -20,7 +20,8 @@ def decisive_iterations(summary):
                  if not r["within_epsilon"]} | ({chosen} - {0}))
 
 
-def _range(values):
+def value_range(values):
+  """[min, max] of values, as floats."""
   return [float(np.min(values)), float(np.max(values))]
 
 
@@ -53,8 +54,8 @@ def spread(pruning_dir, data, iterations, seeds):
   if config.reference == "fine_tuned":
     runs = pruner.fine_tune_again(*data, 0, seeds)
     reference = {"run_val": reference_val,
-                 "val": _range([r["val_accuracy"] for r in runs]),
-                 "test": _range([r["test_accuracy"] for r in runs])}
+                 "val": value_range([r["val_accuracy"] for r in runs]),
+                 "test": value_range([r["test_accuracy"] for r in runs])}
   steps = []
   for t in iterations:
     runs = pruner.fine_tune_again(*data, t, seeds)
@@ -62,10 +63,10 @@ def spread(pruning_dir, data, iterations, seeds):
     steps.append({
         "iteration": t, "run_drop": records[t]["accuracy_drop"],
         "run_within": records[t]["within_epsilon"],
-        "drops": _range(drops),
+        "drops": value_range(drops),
         "within": sum(d <= config.epsilon for d in drops),
-        "val": _range([r["val_accuracy"] for r in runs]),
-        "test": _range([r["test_accuracy"] for r in runs])})
+        "val": value_range([r["val_accuracy"] for r in runs]),
+        "test": value_range([r["test_accuracy"] for r in runs])})
   return {"epsilon": config.epsilon, "seeds": len(seeds),
           "reference": reference, "steps": steps}
 

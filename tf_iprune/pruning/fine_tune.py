@@ -3,9 +3,10 @@
 Both train with tfmot's `UpdatePruningStep` (and `PruningSummaries` when a
 log folder is given), a fresh Adam optimizer and the same number of epochs
 on the model's step schedule of learning rates over those epochs (as the
-reference fine-tunes every stage with its training schedule), keep the weights of the epoch with the best validation accuracy (as
-training does; for the magnitude schedule only epochs at its final
-sparsity qualify), and return the stripped model. Seeds are set right before
+reference fine-tunes every stage with its training schedule), keep the
+weights of the epoch with the best validation accuracy (as training does;
+for the magnitude schedule only epochs at its final sparsity qualify), and
+return the stripped model. Seeds are set right before
 the model is wrapped, so a run resumed from a saved model trains
 identically.
 """
