@@ -2,8 +2,9 @@ r"""What a pruning iteration's fine-tuning does to the unpruned model.
 
 Fine-tunes each model's trained baseline with no block pruned, exactly as
 the benchmark's pruning iterations fine-tune (its --fine_tune_epochs, the
-recipe's batch size), on the recipe's step schedule of learning rates and at
-its first rate held constant, with --seeds seeds
+recipe's batch size), per learning-rate schedule (--schedules: the last
+epochs of the training schedule, as the pruning fine-tunes; the whole
+schedule; its first or last rate held constant), with --seeds seeds
 (tf_iprune.benchmark.fine_tune_control). Prints a markdown table of the
 validation and test accuracy beside the baseline's: a drop here is the
 fine-tuning's, not the pruning's.
@@ -48,17 +49,18 @@ def _rows():
                                                FLAGS.models))
   rows = []
   for name in config.models:
-    path = os.path.join(runner.trained_baseline_dir(FLAGS.baselines_from,
-                                                    name), training.MODEL_FILE)
+    baseline_dir = runner.trained_baseline_dir(FLAGS.baselines_from, name)
+    metrics = io_utils.read_json(os.path.join(baseline_dir,
+                                              training.METRICS_FILE))
     info = mlperf_tiny_models.get_model_info(name)
     data_dir = config.data_dirs.get(info.dataset)
     data = tuple(datasets.load(info.dataset, split, data_dir)
                  for split in datasets.SPLITS)
     policy = pruning_policy.IntermittentPolicy(config.plan_for(name), name)
     rows.append((name, fine_tune_control.control(
-        io_utils.load_model(path), policy, data,
-        config.fine_tune_epochs_for(name), info.recipe,
-        range(FLAGS.seeds), FLAGS.schedules)))
+        io_utils.load_model(os.path.join(baseline_dir, training.MODEL_FILE)),
+        policy, data, config.fine_tune_epochs_for(name), info.recipe,
+        metrics["epochs"], range(FLAGS.seeds), FLAGS.schedules)))
   return rows
 
 

@@ -21,22 +21,45 @@ def step_learning_rate(learning_rate, steps, epoch, epochs):
   return rates[epoch * len(rates) // epochs]
 
 
-class StepLearningRate(keras.callbacks.Callback):
-  """Sets the optimizer's rate at each epoch by `step_learning_rate`.
+def rewound_learning_rate(learning_rate, steps, epoch, epochs,
+                          training_epochs=None):
+  """The rate of a fine-tuning epoch, rewound into training's schedule.
+
+  Learning-rate rewinding (Renda et al., ICLR 2020): a fine-tuning of
+  `epochs` epochs runs at the rates of the last `epochs` epochs of the step
+  schedule the model was trained with over `training_epochs`. A fine-tuning
+  at least as long as training replays the whole schedule over its own
+  epochs, as the reference fine-tunes each stage with its training schedule.
 
   Args:
-    learning_rate, steps, epochs: As for `step_learning_rate`.
+    learning_rate, steps: The training schedule (`step_learning_rate`).
+    epoch: 0-based fine-tuning epoch.
+    epochs: Epochs of the fine-tuning.
+    training_epochs: Epochs of the training; None: the same as `epochs`.
+  """
+  span = max(epochs, training_epochs or epochs)
+  return step_learning_rate(learning_rate, steps, span - epochs + epoch, span)
+
+
+class StepLearningRate(keras.callbacks.Callback):
+  """Sets the optimizer's rate at each epoch by `rewound_learning_rate`.
+
+  Args:
+    learning_rate, steps, epochs, training_epochs: As for
+      `rewound_learning_rate`; training leaves `training_epochs` None.
   """
 
-  def __init__(self, learning_rate, steps, epochs):
+  def __init__(self, learning_rate, steps, epochs, training_epochs=None):
     super().__init__()
     self.learning_rate = learning_rate
     self.steps = tuple(steps)
     self.epochs = epochs
+    self.training_epochs = training_epochs
 
   def on_epoch_begin(self, epoch, logs=None):
-    keras.backend.set_value(self.model.optimizer.lr, step_learning_rate(
-        self.learning_rate, self.steps, epoch, self.epochs))
+    keras.backend.set_value(self.model.optimizer.lr, rewound_learning_rate(
+        self.learning_rate, self.steps, epoch, self.epochs,
+        self.training_epochs))
 
 
 class KeepBestWeights(keras.callbacks.Callback):

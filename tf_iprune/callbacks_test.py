@@ -65,6 +65,20 @@ def test_step_learning_rate_splits_the_epochs_into_equal_parts():
           for e in range(3)] == [1e-3] * 3
 
 
+def test_rewound_learning_rate_runs_the_last_epochs_of_training():
+  def rates(epochs, training_epochs):
+    return [callbacks.rewound_learning_rate(5e-4, (1e-4, 2e-5), e, epochs,
+                                            training_epochs)
+            for e in range(epochs)]
+  # cks_cnn: its last 10 of 300 training epochs ran at 2e-5.
+  assert rates(10, 300) == [2e-5] * 10
+  assert rates(150, 300) == [1e-4] * 50 + [2e-5] * 100
+  # As long as training, longer, or no training length: the whole schedule.
+  assert rates(300, 300) == [5e-4] * 100 + [1e-4] * 100 + [2e-5] * 100
+  assert rates(10, 3) == rates(10, None) == (
+      [5e-4] * 4 + [1e-4] * 3 + [2e-5] * 3)
+
+
 class _RateRecorder(keras.callbacks.Callback):
   """The optimizer's learning rate during each epoch."""
 
@@ -83,3 +97,8 @@ def test_step_learning_rate_callback_sets_the_optimizer_rate():
   model.fit(x, np.zeros(8), epochs=4, verbose=0, callbacks=[
       callbacks.StepLearningRate(0.5, (0.25,), 4), recorder])
   assert recorder.rates == [0.5, 0.5, 0.25, 0.25]
+  rewound = _RateRecorder()
+  model.fit(x, np.zeros(8), epochs=2, verbose=0, callbacks=[
+      callbacks.StepLearningRate(0.5, (0.25,), 2, training_epochs=8),
+      rewound])
+  assert rewound.rates == [0.25, 0.25]

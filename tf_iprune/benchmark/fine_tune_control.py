@@ -6,11 +6,12 @@ fine-tuning with nothing pruned already moves the accuracy, that part of a
 pruned model's drop is the fine-tuning's, not the pruning's. `control`
 fine-tunes a trained model with no block pruned, exactly as an iteration
 does (`fine_tune.fine_tune_blocks`), per learning-rate schedule and seed:
-'recipe', the recipe's step schedule over the fine-tuning epochs, as the
-pruning fine-tunes (`callbacks.step_learning_rate`), 'constant', its first
-rate throughout (how the pruning fine-tuned before), and 'final', its last
-rate throughout (the rate the recipe ends with; standard fine-tuning in
-Renda et al., ICLR 2020).
+'rewind', the rates of the last fine-tuning epochs of the recipe's training
+schedule, as the pruning fine-tunes (learning-rate rewinding, Renda et al.,
+ICLR 2020; `callbacks.rewound_learning_rate`), 'replay', the whole schedule
+over the fine-tuning epochs (the reference's practice), 'constant', its
+first rate throughout, and 'final', its last rate throughout (standard
+fine-tuning in Renda et al.).
 """
 import tqdm
 
@@ -19,10 +20,11 @@ from tf_iprune.benchmark import tuning_noise
 from tf_iprune.pruning import fine_tune
 from tf_iprune.pruning import report
 
-SCHEDULES = ("recipe", "constant", "final")
+SCHEDULES = ("rewind", "replay", "constant", "final")
 
 
-def control(model, policy, data, epochs, recipe, seeds, schedules=SCHEDULES):
+def control(model, policy, data, epochs, recipe, training_epochs, seeds,
+            schedules=SCHEDULES):
   """Accuracies of `model` fine-tuned with nothing pruned.
 
   Args:
@@ -31,6 +33,7 @@ def control(model, policy, data, epochs, recipe, seeds, schedules=SCHEDULES):
     data: (train, val, test) splits, each (x, y).
     epochs: Fine-tuning epochs (the pruning's budget).
     recipe: The model's TrainingRecipe (rates, batch size, loss).
+    training_epochs: Epochs the model was trained for ('rewind').
     seeds: Fine-tuning seeds.
     schedules: Names from SCHEDULES.
 
@@ -49,19 +52,21 @@ def control(model, policy, data, epochs, recipe, seeds, schedules=SCHEDULES):
   train, val, test = data
   base = report.measure(model, policy, val, test)
   rows = []
+  rates_of = (recipe.learning_rate,) + recipe.learning_rate_steps
+  # (first rate, later rates, training epochs) of each schedule.
+  settings = {"rewind": (rates_of[0], rates_of[1:], training_epochs),
+              "replay": (rates_of[0], rates_of[1:], None),
+              "constant": (rates_of[0], (), None),
+              "final": (rates_of[-1], (), None)}
   for name in schedules:
-    first, steps = recipe.learning_rate, ()
-    if name == "recipe":
-      steps = recipe.learning_rate_steps
-    elif name == "final":
-      first = ((recipe.learning_rate,) + recipe.learning_rate_steps)[-1]
+    first, steps, trained = settings[name]
     runs = [report.measure(fine_tune.fine_tune_blocks(
         model, {}, policy, train, val, epochs, recipe.batch_size,
-        first, recipe.loss, seed, learning_rate_steps=steps), policy, val,
-        test)
+        first, recipe.loss, seed, learning_rate_steps=steps,
+        training_epochs=trained), policy, val, test)
             for seed in tqdm.tqdm(seeds, desc="%s: %s" % (model.name, name),
                                   unit="seed", leave=False)]
-    rates = [callbacks.step_learning_rate(first, steps, e, epochs)
+    rates = [callbacks.rewound_learning_rate(first, steps, e, epochs, trained)
              for e in range(epochs)]
     rows.append({"name": name, "rates": rates,
                  "val": tuning_noise.value_range(

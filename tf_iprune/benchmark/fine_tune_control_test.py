@@ -25,29 +25,36 @@ def setup():
 def test_control_per_schedule_and_seed(setup):
   model, policy, data = setup
   result = fine_tune_control.control(model, policy, data, 2,
-                                     _recipe((1e-6,)), [0, 1])
-  recipe, constant, final = result["schedules"]
-  assert recipe["name"] == "recipe" and recipe["rates"] == [3e-3, 1e-6]
+                                     _recipe((1e-6,)), 8, [0, 1])
+  rewind, replay, constant, final = result["schedules"]
+  # The last 2 of 8 training epochs ran at 1e-6.
+  assert rewind["name"] == "rewind" and rewind["rates"] == [1e-6] * 2
+  assert replay["name"] == "replay" and replay["rates"] == [3e-3, 1e-6]
   assert constant["name"] == "constant" and constant["rates"] == [3e-3] * 2
   assert final["name"] == "final" and final["rates"] == [1e-6] * 2
   assert result["seeds"] == 2 and result["epochs"] == 2
-  for row in (recipe, constant, final):
+  assert rewind["val"] == final["val"]  # The same fine-tuning.
+  for row in (rewind, replay, constant, final):
     assert row["val"][0] <= row["val"][1] and row["test"][0] <= row["test"][1]
   text = fine_tune_control.table([("tiny", result)])
   assert "| tiny | none (the baseline) |" in text
-  assert "| tiny | recipe | 0.003 x 1, 1e-06 x 1 | 2 |" in text
+  assert "| tiny | replay | 0.003 x 1, 1e-06 x 1 | 2 |" in text
   assert "| tiny | constant | 0.003 x 2 | 2 |" in text
   # The schedule spans the fine-tuning's epochs, however many.
   short = fine_tune_control.control(model, policy, data, 4,
-                                    _recipe((1e-6,)), [0], ["recipe"])
-  assert short["schedules"][0]["rates"] == [3e-3] * 2 + [1e-6] * 2
-  # Without steps the three schedules are the same fine-tuning.
-  same = fine_tune_control.control(model, policy, data, 2, _recipe(()), [0])
+                                    _recipe((1e-6,)), 4, [0],
+                                    ["replay", "rewind"])
+  for row in short["schedules"]:
+    assert row["rates"] == [3e-3] * 2 + [1e-6] * 2
+  # Without steps the four schedules are the same fine-tuning.
+  same = fine_tune_control.control(model, policy, data, 2, _recipe(()), 8,
+                                   [0])
   assert len({str(row["val"]) for row in same["schedules"]}) == 1
 
 
 def test_unknown_schedule(setup):
   model, policy, data = setup
-  with pytest.raises(ValueError, match="supported: recipe, constant, final"):
-    fine_tune_control.control(model, policy, data, 1, _recipe(()), [0],
+  with pytest.raises(ValueError,
+                     match="supported: rewind, replay, constant, final"):
+    fine_tune_control.control(model, policy, data, 1, _recipe(()), 2, [0],
                               ["cosine"])

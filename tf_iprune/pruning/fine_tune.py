@@ -2,8 +2,9 @@
 
 Both train with tfmot's `UpdatePruningStep` (and `PruningSummaries` when a
 log folder is given), a fresh Adam optimizer and the same number of epochs
-on the model's step schedule of learning rates over those epochs (as the
-reference fine-tunes every stage with its training schedule), keep the
+on the rates of the model's training schedule rewound to its last epochs
+(`callbacks.rewound_learning_rate`: learning-rate rewinding; a budget as
+long as training replays the whole schedule, as the reference does), keep the
 weights of the epoch with the best validation accuracy (as training does;
 for the magnitude schedule only epochs at its final sparsity qualify), and
 return the stripped model. Seeds are set right before
@@ -21,14 +22,16 @@ from tf_iprune.pruning import prune
 
 
 def _fit(wrapped, train_data, val_data, epochs, batch_size, learning_rate,
-         learning_rate_steps, loss, log_dir, verbose, from_epoch=1):
+         learning_rate_steps, training_epochs, loss, log_dir, verbose,
+         from_epoch=1):
   x, y = train_data
   wrapped.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                   metrics=["accuracy"])
   callbacks = [tfmot.sparsity.keras.UpdatePruningStep(),
                callbacks_lib.KeepBestWeights(from_epoch),
-               callbacks_lib.StepLearningRate(learning_rate,
-                                              learning_rate_steps, epochs)]
+               callbacks_lib.StepLearningRate(
+                   learning_rate, learning_rate_steps, epochs,
+                   training_epochs)]
   if log_dir:
     callbacks.append(tfmot.sparsity.keras.PruningSummaries(log_dir=log_dir))
   wrapped.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True,
@@ -39,7 +42,8 @@ def _fit(wrapped, train_data, val_data, epochs, batch_size, learning_rate,
 
 def fine_tune_blocks(model, sparsities, policy, train_data, val_data, epochs,
                      batch_size, learning_rate, loss, seed, log_dir=None,
-                     verbose=False, learning_rate_steps=()):
+                     verbose=False, learning_rate_steps=(),
+                     training_epochs=None):
   """Prunes each layer to its cumulative block sparsity, then fine-tunes.
 
   Args:
@@ -52,8 +56,11 @@ def fine_tune_blocks(model, sparsities, policy, train_data, val_data, epochs,
     seed: Seeds Python, numpy and TensorFlow before training.
     log_dir: TensorBoard folder, or None.
     verbose: Print one line per epoch.
-    learning_rate_steps: Later rates of the step schedule
+    learning_rate_steps: Later rates of the training's step schedule
       (`callbacks.step_learning_rate`); () for a constant rate.
+    training_epochs: Epochs of that training: fine-tuning runs at the rates
+      of its last `epochs` (`callbacks.rewound_learning_rate`); None
+      replays the whole schedule over `epochs`.
 
   Returns:
     The stripped, fine-tuned model.
@@ -62,7 +69,8 @@ def fine_tune_blocks(model, sparsities, policy, train_data, val_data, epochs,
   wrapped = prune.prune_low_intermittency(model, dict(sparsities),
                                           pruning_policy=policy)
   return _fit(wrapped, train_data, val_data, epochs, batch_size,
-              learning_rate, learning_rate_steps, loss, log_dir, verbose)
+              learning_rate, learning_rate_steps, training_epochs, loss,
+              log_dir, verbose)
 
 
 def magnitude_schedule(initial_sparsity, final_sparsity, train_size, epochs,
@@ -104,7 +112,8 @@ def tfmot_block_size(spec, tile):
 def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
                         train_data, val_data, epochs, batch_size,
                         learning_rate, loss, seed, log_dir=None,
-                        verbose=False, learning_rate_steps=()):
+                        verbose=False, learning_rate_steps=(),
+                        training_epochs=None):
   """The `magnitude` baseline: tfmot's prune_low_magnitude, as a user would.
 
   Conv2D and Dense layers are wrapped by `prune_low_magnitude` with a
@@ -130,5 +139,5 @@ def fine_tune_magnitude(model, initial_sparsity, final_sparsity, policy,
 
   wrapped = model_utils.clone_wrapped(model, wrap)
   return _fit(wrapped, train_data, val_data, epochs, batch_size,
-              learning_rate, learning_rate_steps, loss, log_dir, verbose,
-              from_epoch=final_epoch)
+              learning_rate, learning_rate_steps, training_epochs, loss,
+              log_dir, verbose, from_epoch=final_epoch)

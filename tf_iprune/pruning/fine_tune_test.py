@@ -46,6 +46,19 @@ def test_blocks_follow_the_learning_rate_steps(setup):
     np.testing.assert_array_equal(a, b)
 
 
+def test_blocks_rewind_to_the_last_epochs_of_training(setup):
+  model, policy, train = setup
+  def tune(learning_rate, steps, training_epochs):
+    return fine_tune.fine_tune_blocks(
+        model, {"conv2": 0.5}, policy, train, train, 2, 64, learning_rate,
+        _LOSS, seed=0, learning_rate_steps=steps,
+        training_epochs=training_epochs).get_weights()
+  # Two epochs of a 4-epoch 1e-3 -> 1e-6 training: both at 1e-6.
+  rewound, final = tune(1e-3, (1e-6,), 4), tune(1e-6, (), None)
+  for a, b in zip(rewound, final):
+    np.testing.assert_array_equal(a, b)
+
+
 def test_magnitude(setup):
   model, policy, train = setup
   tuned = fine_tune.fine_tune_magnitude(

@@ -112,11 +112,16 @@ class PruningConfig:
       sharpen the decision, which one fine-tuning run's seed can tip where
       the drop is near epsilon (docs/pruning.md). 1: that model alone.
     batch_size: Fine-tuning batch size.
-    learning_rate: Adam learning rate of fine-tuning (its first epochs).
-    learning_rate_steps: Later rates of fine-tuning's step schedule over
-      its epochs (`callbacks.step_learning_rate`; the model's recipe, as
-      the reference fine-tunes each stage with its training schedule); ()
-      for a constant rate.
+    learning_rate: First Adam learning rate of the training schedule.
+    learning_rate_steps: Later rates of the step schedule the model was
+      trained with (`callbacks.step_learning_rate`; its recipe's); () for
+      a constant rate.
+    training_epochs: Epochs of that training. Fine-tuning runs at the rates
+      of its last `fine_tune_epochs` (learning-rate rewinding, Renda et al.
+      ICLR 2020, `callbacks.rewound_learning_rate`): a model that ended
+      training at a low rate is not re-heated by a short fine-tuning. None,
+      or a budget as long as training, replays the whole schedule over the
+      fine-tuning epochs, as the reference fine-tunes each stage.
     loss: Keras loss of fine-tuning.
     sensitivity_ratios: Ratios of the sensitivity analysis.
     annealing_steps: Moves of the annealing search.
@@ -153,6 +158,7 @@ class PruningConfig:
   batch_size: int = 64
   learning_rate: float = 1e-3
   learning_rate_steps: Tuple[float, ...] = ()
+  training_epochs: Optional[int] = None
   loss: str = "sparse_categorical_crossentropy"
   sensitivity_ratios: Tuple[float, ...] = sensitivity_lib.DEFAULT_RATIOS
   annealing_steps: int = 300
@@ -191,6 +197,9 @@ class PruningConfig:
           "bn_calibration", "an int >= 0")
     check(isinstance(self.annealing_steps, int) and self.annealing_steps >= 0,
           "annealing_steps", "an int >= 0")
+    check(self.training_epochs is None or (
+        isinstance(self.training_epochs, int) and self.training_epochs > 0),
+          "training_epochs", "None or a positive int")
     check(self.learning_rate > 0, "learning_rate", "> 0")
     check(all(r > 0 for r in self.learning_rate_steps),
           "learning_rate_steps", "a list of rates > 0")
@@ -437,7 +446,7 @@ class IterativePruner:
     tuned = fine_tune.fine_tune_blocks(
         model, {}, self.policy, self._train, self._val, cfg.fine_tune_epochs,
         cfg.batch_size, cfg.learning_rate, cfg.loss, seed, log_dir,
-        self.verbose, cfg.learning_rate_steps)
+        self.verbose, cfg.learning_rate_steps, cfg.training_epochs)
     return report.measure(tuned, self.policy, self._val, self._test,
                           cfg.eval_batch_size)
 
@@ -574,7 +583,7 @@ class IterativePruner:
           model, allocation["initial_sparsity"], allocation["target_sparsity"],
           self.policy, self._train, self._val, cfg.fine_tune_epochs,
           cfg.batch_size, cfg.learning_rate, cfg.loss, seed, log_dir,
-          self.verbose, cfg.learning_rate_steps)
+          self.verbose, cfg.learning_rate_steps, cfg.training_epochs)
 
     return [allocation], {n: step for n in plans}, tune, None
 
@@ -615,7 +624,8 @@ class IterativePruner:
       return fine_tune.fine_tune_blocks(
           model, allocation["sparsities"], self.policy, self._train,
           self._val, cfg.fine_tune_epochs, cfg.batch_size, cfg.learning_rate,
-          cfg.loss, seed, log_dir, self.verbose, cfg.learning_rate_steps)
+          cfg.loss, seed, log_dir, self.verbose, cfg.learning_rate_steps,
+          cfg.training_epochs)
 
     return [sens, allocation], allocation["ratios"], tune, expected
 

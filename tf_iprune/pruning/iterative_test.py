@@ -103,6 +103,7 @@ def test_on_record_sees_every_record():
     ({"sensitivity_ratios": ()}, "sensitivity_ratios"),
     ({"initial_acceptance": 1.0}, "initial_acceptance"),
     ({"learning_rate_steps": (1e-4, 0.0)}, "learning_rate_steps"),
+    ({"training_epochs": 0}, "training_epochs"),
 ])
 def test_bad_settings_are_named(kwargs, match):
   with pytest.raises(ValueError, match=match):
@@ -148,6 +149,10 @@ def test_changed_settings_treat_missing_keys_as_their_defaults():
   del old["learning_rate_steps"]
   assert iterative.changed_settings(old, iterative.PruningConfig(
       learning_rate_steps=[1e-4]).to_dict()) == ["learning_rate_steps"]
+  # Runs made before training_epochs replayed the schedule.
+  del old["training_epochs"]
+  assert iterative.changed_settings(old, iterative.PruningConfig(
+      training_epochs=300).to_dict()) == ["training_epochs"]
   assert iterative.changed_settings(old, old) == []
   assert iterative.RESUMABLE_CHANGES == ("max_iterations",)
 
