@@ -20,8 +20,8 @@ class TrainingRecipe:
     learning_rate_steps: Later rates of the reference's step schedule
       (`tf_iprune.callbacks.step_learning_rate`: the epochs split into equal
       parts, the first at `learning_rate`); () for a constant rate.
-      Fine-tuning runs at the rates of its last epochs
-      (`tf_iprune.callbacks.rewound_learning_rate`).
+      Fine-tuning replays the whole schedule over its own epochs, as the
+      reference implementation fine-tunes every pruning stage.
     epochs: Number of training epochs.
     batch_size: Training batch size.
     loss: Keras loss identifier. Classifiers use

@@ -3,8 +3,8 @@ r"""What a pruning iteration's fine-tuning does to the unpruned model.
 Fine-tunes each model's trained baseline with no block pruned, exactly as
 the benchmark's pruning iterations fine-tune (its --fine_tune_epochs, the
 recipe's batch size), per learning-rate schedule (--schedules: the last
-epochs of the training schedule, as the pruning fine-tunes; the whole
-schedule; its first or last rate held constant), with --seeds seeds
+epochs of the training schedule; the whole schedule, as the pruning
+fine-tunes; its first or last rate held constant), with --seeds seeds
 (tf_iprune.benchmark.fine_tune_control). Prints a markdown table of the
 validation and test accuracy beside the baseline's: a drop here is the
 fine-tuning's, not the pruning's.

@@ -82,14 +82,12 @@ _BATCH_SIZE = flags.DEFINE_integer(
     "batch_size", 64, "Fine-tuning batch size.", lower_bound=1)
 _LEARNING_RATE = flags.DEFINE_float(
     "learning_rate", None, "Constant fine-tuning learning rate (Adam); "
-    "default: the zoo model's training schedule rewound to its last "
-    "--fine_tune_epochs (fine-tuning faster than the model ended its "
-    "training loses accuracy), else 1e-3.")
+    "default: the zoo model's training schedule scaled to the fine-tuning "
+    "epochs, else 1e-3.")
 _TRAINING_EPOCHS = flags.DEFINE_integer(
-    "training_epochs", None, "Epochs the zoo model was trained for, whose "
-    "schedule fine-tuning rewinds (default: --pretrain_epochs with --model, "
-    "else its recipe's; with --model_path give train.py's --epochs if they "
-    "overrode the recipe's).", lower_bound=1)
+    "training_epochs", None, "Learning-rate rewinding instead: the epochs "
+    "the zoo model was trained for; fine-tuning runs at the rates of their "
+    "last --fine_tune_epochs.", lower_bound=1)
 _MAX_ITERATIONS = flags.DEFINE_integer(
     "max_iterations", iterative.PruningConfig.max_iterations,
     "Pruning iterations at most (a safety net: the loop ends at its second "
@@ -173,15 +171,11 @@ def main(argv):
     if model.name in mlperf_tiny_models.list_models():
       zoo_name = model.name
   learning_rate, learning_rate_steps = _LEARNING_RATE.value, ()
-  training_epochs = None
   if learning_rate is None:
     recipe = (mlperf_tiny_models.get_model_info(zoo_name).recipe
               if zoo_name else None)
     learning_rate = recipe.learning_rate if recipe else 1e-3
     learning_rate_steps = recipe.learning_rate_steps if recipe else ()
-    pretrained_epochs = _PRETRAIN_EPOCHS.value if _MODEL.value else None
-    training_epochs = (_TRAINING_EPOCHS.value or pretrained_epochs or
-                       (recipe.epochs if recipe else None))
   try:
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
@@ -193,7 +187,7 @@ def main(argv):
         decision_seeds=_DECISION_SEEDS.value,
         batch_size=_BATCH_SIZE.value, learning_rate=learning_rate,
         learning_rate_steps=learning_rate_steps,
-        training_epochs=training_epochs,
+        training_epochs=_TRAINING_EPOCHS.value,
         annealing_steps=_ANNEALING_STEPS.value,
         accuracy_weight=_ACCURACY_WEIGHT.value, val_subset=_VAL_SUBSET.value,
         seed=_SEED.value, plan=_PLAN.value, model_name=zoo_name,

@@ -56,10 +56,6 @@ def test_benchmark_runs_and_resumes(tmp_path):
       har["unpruned"]["test_accuracy"])
   assert (har["intermittent"]["acc_outputs"] <=
           har["unpruned"]["acc_outputs"])
-  # Fine-tuning rewinds the schedule the baseline was trained with.
-  summary = json.loads(open(os.path.join(
-      out, "har_cnn", "intermittent", "pruning", "summary.json")).read())
-  assert summary["config"]["training_epochs"] == 2
   text = open(md).read()
   assert "har_cnn" in text and "Claims checked" in text
   for png in ("layers.png", "latency.png", "accuracy_latency.png",

@@ -7,11 +7,11 @@ pruned model's drop is the fine-tuning's, not the pruning's. `control`
 fine-tunes a trained model with no block pruned, exactly as an iteration
 does (`fine_tune.fine_tune_blocks`), per learning-rate schedule and seed:
 'rewind', the rates of the last fine-tuning epochs of the recipe's training
-schedule, as the pruning fine-tunes (learning-rate rewinding, Renda et al.,
-ICLR 2020; `callbacks.rewound_learning_rate`), 'replay', the whole schedule
-over the fine-tuning epochs (the reference's practice), 'constant', its
-first rate throughout, and 'final', its last rate throughout (standard
-fine-tuning in Renda et al.).
+schedule (learning-rate rewinding, Renda et al., ICLR 2020;
+`callbacks.rewound_learning_rate`), 'replay', the whole schedule over the
+fine-tuning epochs (how the pruning fine-tunes by default: the reference's
+practice), 'constant', its first rate throughout, and 'final', its last
+rate throughout (standard fine-tuning in Renda et al.).
 """
 import tqdm
 

@@ -229,12 +229,9 @@ def pruning_path(folder, name, plan, config):
   return path
 
 
-def run_method(name, method, model, data, config, out_dir, training_epochs,
+def run_method(name, method, model, data, config, out_dir,
                resimulate=False):
   """Prunes, exports and simulates one model with one method (resumable).
-
-  Fine-tuning runs at the rates of the last epochs of the model's training
-  schedule over `training_epochs` (`PruningConfig.training_epochs`).
 
   A finished method is reused unless its result would change under the
   current pruning settings (`iterative.outdated_settings`): then its loop
@@ -251,7 +248,6 @@ def run_method(name, method, model, data, config, out_dir, training_epochs,
   # Fine-tune as the model was trained (as scripts/prune.py does).
   settings = dict(learning_rate=info.recipe.learning_rate,
                   learning_rate_steps=info.recipe.learning_rate_steps,
-                  training_epochs=training_epochs,
                   batch_size=info.recipe.batch_size, model_name=name,
                   plan=plan, seed=config.seed,
                   fine_tune_epochs=config.fine_tune_epochs_for(name))
@@ -361,7 +357,7 @@ def run_model(name, config, out_dir, resimulate=False):
                           "test_accuracy": metrics["test_accuracy"]}}
   for method in config.methods:
     results[method] = run_method(name, method, model, data, config, out_dir,
-                                 metrics["epochs"], resimulate)
+                                 resimulate)
   return results
 
 

@@ -2,9 +2,9 @@
 
 Both train with tfmot's `UpdatePruningStep` (and `PruningSummaries` when a
 log folder is given), a fresh Adam optimizer and the same number of epochs
-on the rates of the model's training schedule rewound to its last epochs
-(`callbacks.rewound_learning_rate`: learning-rate rewinding; a budget as
-long as training replays the whole schedule, as the reference does), keep the
+on the model's training schedule scaled to those epochs (as the reference
+fine-tunes every stage with its training schedule) or rewound to its last
+epochs (`callbacks.rewound_learning_rate`), keep the
 weights of the epoch with the best validation accuracy (as training does;
 for the magnitude schedule only epochs at its final sparsity qualify), and
 return the stripped model. Seeds are set right before
@@ -58,9 +58,9 @@ def fine_tune_blocks(model, sparsities, policy, train_data, val_data, epochs,
     verbose: Print one line per epoch.
     learning_rate_steps: Later rates of the training's step schedule
       (`callbacks.step_learning_rate`); () for a constant rate.
-    training_epochs: Epochs of that training: fine-tuning runs at the rates
-      of its last `epochs` (`callbacks.rewound_learning_rate`); None
-      replays the whole schedule over `epochs`.
+    training_epochs: None replays the whole schedule over `epochs`; else
+      the epochs of that training, whose last `epochs` fine-tuning runs at
+      (`callbacks.rewound_learning_rate`).
 
   Returns:
     The stripped, fine-tuned model.

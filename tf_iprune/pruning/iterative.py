@@ -116,12 +116,12 @@ class PruningConfig:
     learning_rate_steps: Later rates of the step schedule the model was
       trained with (`callbacks.step_learning_rate`; its recipe's); () for
       a constant rate.
-    training_epochs: Epochs of that training. Fine-tuning runs at the rates
-      of its last `fine_tune_epochs` (learning-rate rewinding, Renda et al.
-      ICLR 2020, `callbacks.rewound_learning_rate`): a model that ended
-      training at a low rate is not re-heated by a short fine-tuning. None,
-      or a budget as long as training, replays the whole schedule over the
-      fine-tuning epochs, as the reference fine-tunes each stage.
+    training_epochs: None (the default) replays the whole schedule scaled
+      to the `fine_tune_epochs` (the reference fine-tunes each stage with
+      its training schedule; Le & Hua, ICLR 2021, "scaled learning rate
+      restarting"). Else the epochs of that training, for learning-rate
+      rewinding (Renda et al., ICLR 2020): fine-tuning runs at the rates of
+      its last `fine_tune_epochs` (`callbacks.rewound_learning_rate`).
     loss: Keras loss of fine-tuning.
     sensitivity_ratios: Ratios of the sensitivity analysis.
     annealing_steps: Moves of the annealing search.
