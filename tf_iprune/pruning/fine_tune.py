@@ -4,12 +4,11 @@ Both train with tfmot's `UpdatePruningStep` (and `PruningSummaries` when a
 log folder is given), a fresh Adam optimizer and the same number of epochs
 on the model's training schedule scaled to those epochs (as the reference
 fine-tunes every stage with its training schedule) or rewound to its last
-epochs (`callbacks.rewound_learning_rate`), keep the
-weights of the epoch with the best validation accuracy (as training does;
-for the magnitude schedule only epochs at its final sparsity qualify), and
-return the stripped model. Seeds are set right before
-the model is wrapped, so a run resumed from a saved model trains
-identically.
+epochs (`callbacks.rewound_learning_rate`), keep the weights of the epoch
+with the best validation accuracy (as training does; for the magnitude
+schedule only epochs at its final sparsity qualify), and return the
+stripped model. Seeds are set right before the model is wrapped, so a run
+resumed from a saved model trains identically.
 """
 import math
 

@@ -119,9 +119,10 @@ class PruningConfig:
     training_epochs: None (the default) replays the whole schedule scaled
       to the `fine_tune_epochs` (the reference fine-tunes each stage with
       its training schedule; Le & Hua, ICLR 2021, "scaled learning rate
-      restarting"). Else the epochs of that training, for learning-rate
-      rewinding (Renda et al., ICLR 2020): fine-tuning runs at the rates of
-      its last `fine_tune_epochs` (`callbacks.rewound_learning_rate`).
+      restarting" without its warm-up). Else the epochs of that training,
+      for learning-rate rewinding (Renda et al., ICLR 2020): fine-tuning
+      runs at the rates of its last `fine_tune_epochs`
+      (`callbacks.rewound_learning_rate`).
     loss: Keras loss of fine-tuning.
     sensitivity_ratios: Ratios of the sensitivity analysis.
     annealing_steps: Moves of the annealing search.
