@@ -128,7 +128,7 @@ def _claims(results, model, epsilon, power):
   the threshold, text adds the measurement."""
   r = results["models"][model]
   drop = _drop(r, "intermittent")
-  within = "within %g points" % epsilon
+  within = "within %g point%s" % (epsilon, "" if epsilon == 1 else "s")
   claims = [(within, "test accuracy %.2f%% vs unpruned %.2f%% (%s)" % (
       100 * r["intermittent"]["test_accuracy"],
       100 * r["baseline"]["test_accuracy"],

@@ -21,10 +21,10 @@ def test_speedups_and_reductions_are_ratios_of_measurements():
 def test_checks_say_what_is_met_and_what_is_missed():
   text = report.checks(testing.results(), epsilon=1.0)
   har, toy = text.splitlines()
-  assert "within 1 points" in har
+  assert "within 1 point" in har
   assert "2.00x over Unpruned (meets >=1.7x)" in har
   assert "1.25x over ePrune (energy) (meets >=1.1x)" in har
-  assert "NOT within 1 points" in toy
+  assert "NOT within 1 point" in toy
   assert "MISSES >=1.7x" in toy and "MISSES >=1.1x" in toy
 
 
@@ -118,7 +118,15 @@ def test_a_drop_of_exactly_epsilon_in_float32_is_within_it():
   har = results["models"]["har_cnn"]
   har["baseline"]["test_accuracy"] = 0.925000011920929  # float32 0.925
   har["intermittent"]["test_accuracy"] = 0.915
-  assert "(within 1 points)" in report.checks(results, epsilon=1.0)
+  assert "(within 1 point)" in report.checks(results, epsilon=1.0)
+
+
+def test_an_epsilon_other_than_one_is_in_points():
+  results = testing.results()
+  har = results["models"]["har_cnn"]
+  har["baseline"]["test_accuracy"] = 0.925
+  har["intermittent"]["test_accuracy"] = 0.915
+  assert "(NOT within 0.5 points)" in report.checks(results, epsilon=0.5)
 
 
 def test_settings_difference_names_the_flags_that_differ():
@@ -148,7 +156,7 @@ def test_other_runs_table_names_each_run_its_settings_and_missed_claims():
   assert lines[2] == (
       "| har_cnn | runs/ft500 | `--fine_tune_epochs=har_cnn=500` | "
       "0.5 / 0.8 | 0.50 / 0.10 | 2.00x / 1.25x / 1.90x | none |")
-  assert lines[3].endswith("| within 1 points, >=1.7x over Unpruned, "
+  assert lines[3].endswith("| within 1 point, >=1.7x over Unpruned, "
                            ">=1.1x over ePrune (energy) "
                            "(not run: tfmot magnitude) |")
 
