@@ -4,7 +4,8 @@ Reference: mlcommons/tiny v0.5, training/image_classification/keras_model.py,
 `resnet_v1_eembc`: three residual stacks of num_filters, 2 * num_filters and
 4 * num_filters channels. v0.5 uses num_filters=16 (our default); later
 upstream versions default to 26. Upstream trains with Adam for 500 epochs,
-decaying the learning rate by 0.99 per epoch, with data augmentation.
+decaying the learning rate by 0.99 per epoch, with data augmentation; our
+recipe keeps the initial rate, as `TrainingRecipe` has step schedules only.
 """
 from mlperf_tiny_models import model_info
 from mlperf_tiny_models.models import blocks

@@ -2,7 +2,8 @@
 
 Reference: mlcommons/tiny v0.5, training/visual_wake_words/vww_model.py,
 `mobilenet_v1`. Upstream trains with Adam for 20 + 10 + 20 epochs at learning
-rates 1e-3, 5e-4 and 2.5e-4.
+rates 1e-3, 5e-4 and 2.5e-4; our recipe keeps 1e-3 throughout, as
+`TrainingRecipe.learning_rate_steps` splits the epochs into equal parts.
 """
 from mlperf_tiny_models import model_info
 from mlperf_tiny_models.models import blocks
