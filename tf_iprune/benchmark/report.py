@@ -311,6 +311,42 @@ def other_runs_table(main, other_runs, epsilon, power="4mW"):
   return "\n".join(lines)
 
 
+def runs_table(named_runs, model, power="4mW"):
+  """One model in several runs, every method side by side.
+
+  Args:
+    named_runs: (name, results) of each run; name: its folder.
+    model: The model to tabulate.
+    power: Power strength of the latency and power cycles.
+
+  Returns:
+    A markdown table, one row per run and method: test accuracy,
+    accelerator outputs, MACs, iterations, latency and power cycles.
+
+  Raises:
+    ValueError: if no run has `model`.
+  """
+  lines = ["| run | method | test accuracy | acc. outputs | MACs | "
+           "iterations | latency at %s | power cycles |" % power,
+           "|---|---|---|---|---|---|---|---|"]
+  for name, results in named_runs:
+    r = results["models"].get(model, {})
+    for method in _methods(r):
+      m = r[method]
+      p = m["power"].get(power)
+      lines.append("| %s | %s | %.2f%% | {:,} | %.2f M | %d | %s | %s |"
+                   .format(m["acc_outputs"]) % (
+                       name, METHOD_NAMES[method], 100 * m["test_accuracy"],
+                       m["macs"] / 1e6, m["iterations"],
+                       "%.2f s" % p["latency_s"] if p else "-",
+                       "%.4g" % p["power_cycles"] if p else "-"))
+  if len(lines) == 2:
+    raise ValueError("No run has model %r; the runs have %s." % (
+        model, sorted({m for _, results in named_runs
+                       for m in results["models"]})))
+  return "\n".join(lines)
+
+
 def summary_text(results, powers):
   """A compact plain-text table for a terminal (the main job)."""
   header = ("%-10s %-16s %8s %8s %8s %9s %9s" % (
