@@ -334,12 +334,11 @@ def runs_table(named_runs, model, power="4mW"):
     for method in _methods(r):
       m = r[method]
       p = m["power"].get(power)
-      lines.append("| %s | %s | %.2f%% | {:,} | %.2f M | %d | %s | %s |"
-                   .format(m["acc_outputs"]) % (
-                       name, METHOD_NAMES[method], 100 * m["test_accuracy"],
-                       m["macs"] / 1e6, m["iterations"],
-                       "%.2f s" % p["latency_s"] if p else "-",
-                       "%.4g" % p["power_cycles"] if p else "-"))
+      lines.append("| %s | %s | %.2f%% | %s | %.2f M | %d | %s | %s |" % (
+          name, METHOD_NAMES[method], 100 * m["test_accuracy"],
+          "{:,}".format(m["acc_outputs"]), m["macs"] / 1e6, m["iterations"],
+          "%.2f s" % p["latency_s"] if p else "-",
+          "%.4g" % p["power_cycles"] if p else "-"))
   if len(lines) == 2:
     raise ValueError("No run has model %r; the runs have %s." % (
         model, sorted({m for _, results in named_runs
