@@ -7,7 +7,17 @@ split as per-layer ratios g_i with sum_i g_i k_i = G K. The wrapper's
 `BlockSparsity` target is the resulting cumulative sparsity of the layer
 (`LayerBlocks.sparsity_after`).
 
-1. Network level (`network_level`): sensitivity analysis ranks the layers;
+Only candidate layers, those whose criterion cost pruning can still lower,
+take part: under iPrune's criterion a layer whose filter groups are one
+block wide (a pointwise conv whose tile takes every input channel, a small
+dense layer) saves no accelerator output when its blocks go, since an empty
+group still writes its bias outputs. Offered to the search, such layers
+would absorb the weight budget at little accuracy cost and no saving (most
+of kws_dscnn's weights are in its pointwise layers). K counts the
+candidates' weights only.
+
+1. Network level (`network_level`): sensitivity analysis ranks the
+   candidate layers;
    the first guideline maps ratio i * G^ / n to the layer of rank i and takes
    as G the ratio of the layer with the highest cost.
 2. Layer level (`layer_level`): simulated annealing over the g_i minimising
@@ -62,6 +72,7 @@ class StepContext:
         model, self.layers, x_val, y_val, batch_size, x_calibration)
     self.reference = self.evaluator.evaluate({})
     self._costs = {}
+    self.candidates = [n for n in self.layers if self.can_lower_cost(n)]
 
   def cost(self, name, n):
     """Criterion cost of layer `name` after pruning n more blocks."""
@@ -71,12 +82,22 @@ class StepContext:
           spec, tile, self.layers[name].keep_after(n))
     return self._costs[name, n]
 
+  def can_lower_cost(self, name):
+    """Whether pruning more blocks of `name` can lower its cost (costs never
+    rise with pruning, so pruning them all tells)."""
+    return (self.cost(name, self.layers[name].remaining_blocks) <
+            self.cost(name, 0))
+
   def dense_cost(self):
     return sum(self.criterion(spec, tile, None)
                for spec, tile in self.plans.values())
 
   def current_costs(self):
-    return {name: self.cost(name, 0) for name in self.layers}
+    """{candidate layer: its cost now}."""
+    return {name: self.cost(name, 0) for name in self.candidates}
+
+  def candidate_layers(self):
+    return {name: self.layers[name] for name in self.candidates}
 
 
 def network_level(ctx, upper_bound, ratios, max_ratio, verbose=False):
@@ -84,13 +105,16 @@ def network_level(ctx, upper_bound, ratios, max_ratio, verbose=False):
 
   Returns:
     A JSON-able dict: reference accuracy/loss, per-layer sensitivities,
-    ranking (most sensitive first), per-layer costs, mapped ratios and G.
+    ranking (most sensitive first), per-layer costs, mapped ratios and G, all
+    over the candidate layers (G is 0 without any).
   """
-  sens = sensitivity_lib.analyse(ctx.layers, ctx.evaluator.evaluate,
-                                 ctx.reference, ratios, max_ratio, verbose)
+  sens = sensitivity_lib.analyse(ctx.candidate_layers(),
+                                 ctx.evaluator.evaluate, ctx.reference,
+                                 ratios, max_ratio, verbose)
   ranking = sensitivity_lib.rank(sens)
   costs = ctx.current_costs()
-  g, mapped = sensitivity_lib.overall_ratio(ranking, costs, upper_bound)
+  g, mapped = (sensitivity_lib.overall_ratio(ranking, costs, upper_bound)
+               if ranking else (0.0, {}))
   return {
       "reference_accuracy": ctx.reference[0],
       "reference_loss": ctx.reference[1],
@@ -134,13 +158,15 @@ class Allocation:
 
 
 def objective_function(ctx, epsilon, accuracy_weight):
-  """Scale-aware annealing objective over block counts (layer order)."""
-  names = list(ctx.layers)
+  """Scale-aware annealing objective over the candidates' block counts
+  (model order); the other layers count at their current cost."""
+  names = ctx.candidates
   dense = ctx.dense_cost()
+  fixed = sum(ctx.cost(n, 0) for n in ctx.layers if n not in names)
   reference = ctx.reference[0]
 
   def objective(counts):
-    cost = sum(ctx.cost(n, c) for n, c in zip(names, counts))
+    cost = fixed + sum(ctx.cost(n, c) for n, c in zip(names, counts))
     keeps = {n: ctx.layers[n].keep_after(c) for n, c in zip(names, counts)}
     accuracy, _ = ctx.evaluator.evaluate(keeps)
     drop = max(0.0, reference - accuracy) / epsilon
@@ -154,19 +180,24 @@ def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
   """Per-layer ratios by simulated annealing (second guideline).
 
   Returns:
-    An Allocation; with nothing left to prune its total_weights is 0.
+    An Allocation of every layer (the non-candidates lose nothing); with
+    nothing left to prune its total_weights is 0.
   """
-  names = list(ctx.layers)
+  names = ctx.candidates
   layers = [ctx.layers[n] for n in names]
   caps = [l.max_prunable_weights(max_ratio) for l in layers]
   remaining = sum(l.remaining_weights for l in layers)
   total = min(int(np.rint(overall_ratio * remaining)), sum(caps))
+  targets = dict.fromkeys(ctx.layers, 0)
+  blocks = dict.fromkeys(ctx.layers, 0)
+  if total == 0:
+    return allocation_from_blocks(ctx, overall_ratio, 0, targets, blocks)
   result = annealing.anneal(
       layers, total, caps, objective_function(ctx, epsilon, accuracy_weight),
       rng, verbose=verbose, **anneal_kwargs)
-  return allocation_from_blocks(ctx, overall_ratio, total,
-                                dict(zip(names, result.weights)),
-                                dict(zip(names, result.blocks)),
+  targets.update(zip(names, result.weights))
+  blocks.update(zip(names, result.blocks))
+  return allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,
                                 result.to_dict())
 
 

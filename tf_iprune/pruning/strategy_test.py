@@ -92,3 +92,52 @@ def test_search_favours_the_layer_with_most_outputs_per_weight():
   assert (sum(ctx.cost(n, b) for n, b in allocation.blocks.items()) <=
           ctx.cost("conv", all_on_conv) + ctx.cost("fc", 0))
   assert allocation.ratios["conv"] > 0.5 > allocation.ratios["fc"]
+
+
+def test_layers_whose_pruning_saves_nothing_are_left_out():
+  """fc's tile takes all 16 inputs: each of its filter groups is one block,
+  so under iPrune's criterion pruning it saves no output (the emptied group
+  still writes its bias); under ePrune's it saves energy."""
+  keras.utils.set_random_seed(0)
+  inputs = keras.Input((8, 8, 16))
+  x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
+  x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+  outputs = keras.layers.Dense(16, name="fc")(x)
+  model = keras.Model(inputs, outputs, name="two_layers")
+  plans = pruning_policy.IntermittentPolicy(
+      tile_overrides={"conv": (4, 4), "fc": (4, 16)}).layer_plans(model)
+  x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(np.float32)
+  y = np.zeros(8, np.int64)
+  ctx = strategy.StepContext(model, plans,
+                             criteria.get_criterion("intermittent"), x, y)
+  assert ctx.candidates == ["conv"]
+  network = strategy.network_level(ctx, 0.4, (0.5,), 0.9)
+  assert network["ranking"] == ["conv"]
+  assert network["overall_ratio"] == pytest.approx(0.4)
+  allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
+                                    np.random.default_rng(0), steps=20)
+  assert allocation.total_weights == round(
+      0.3 * ctx.layers["conv"].remaining_weights)
+  assert allocation.blocks["fc"] == 0 < allocation.blocks["conv"]
+  assert allocation.sparsities["fc"] == 0.0
+  energy = strategy.StepContext(model, plans, criteria.get_criterion("energy"),
+                                x, y)
+  assert energy.candidates == ["conv", "fc"]
+
+
+def test_without_candidates_nothing_is_pruned():
+  keras.utils.set_random_seed(0)
+  inputs = keras.Input((16,))
+  outputs = keras.layers.Dense(4, name="fc")(inputs)
+  model = keras.Model(inputs, outputs, name="one_group")
+  plans = pruning_policy.IntermittentPolicy(
+      tile_overrides={"fc": (4, 16)}).layer_plans(model)
+  x = np.random.default_rng(0).normal(size=(8, 16)).astype(np.float32)
+  ctx = strategy.StepContext(model, plans,
+                             criteria.get_criterion("intermittent"), x,
+                             np.zeros(8, np.int64))
+  assert ctx.candidates == []
+  assert strategy.network_level(ctx, 0.4, (0.5,), 0.9)["overall_ratio"] == 0
+  allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
+                                    np.random.default_rng(0))
+  assert allocation.total_weights == 0 and allocation.blocks == {"fc": 0}
