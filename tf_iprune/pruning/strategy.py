@@ -104,9 +104,9 @@ def network_level(ctx, upper_bound, ratios, max_ratio, verbose=False):
   """Sensitivity analysis and the first guideline.
 
   Returns:
-    A JSON-able dict: reference accuracy/loss, per-layer sensitivities,
-    ranking (most sensitive first), per-layer costs, mapped ratios and G, all
-    over the candidate layers (G is 0 without any).
+    A JSON-able dict: reference accuracy/loss, the candidate layers and,
+    over them, sensitivities, ranking (most sensitive first), costs, mapped
+    ratios and G (0 without candidates).
   """
   sens = sensitivity_lib.analyse(ctx.candidate_layers(),
                                  ctx.evaluator.evaluate, ctx.reference,
@@ -118,6 +118,7 @@ def network_level(ctx, upper_bound, ratios, max_ratio, verbose=False):
   return {
       "reference_accuracy": ctx.reference[0],
       "reference_loss": ctx.reference[1],
+      "candidates": ctx.candidates,
       "sensitivities": {n: s.to_dict() for n, s in sens.items()},
       "ranking": ranking,
       "costs": costs,

@@ -112,7 +112,7 @@ def test_layers_whose_pruning_saves_nothing_are_left_out():
                              criteria.get_criterion("intermittent"), x, y)
   assert ctx.candidates == ["conv"]
   network = strategy.network_level(ctx, 0.4, (0.5,), 0.9)
-  assert network["ranking"] == ["conv"]
+  assert network["ranking"] == network["candidates"] == ["conv"]
   assert network["overall_ratio"] == pytest.approx(0.4)
   allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
                                     np.random.default_rng(0), steps=20)
