@@ -8,18 +8,20 @@ split as per-layer ratios g_i with sum_i g_i k_i = G K. The wrapper's
 (`LayerBlocks.sparsity_after`).
 
 Only candidate layers, those whose criterion cost pruning can still lower,
-take part: under iPrune's criterion a layer whose filter groups are one
-block wide (a pointwise conv whose tile takes every input channel, a small
-dense layer) saves no accelerator output when its blocks go, since an empty
-group still writes its bias outputs. Offered to the search, such layers
-would absorb the weight budget at little accuracy cost and no saving (most
-of kws_dscnn's weights are in its pointwise layers). K counts the
-candidates' weights only.
+share the weight budget: under iPrune's criterion a layer whose filter
+groups are one block wide (a pointwise conv whose tile takes every input
+channel, a small dense layer) saves no accelerator output when its blocks
+go, since an empty group still writes its bias outputs. Offered to the
+search, such layers would absorb the weight budget at little accuracy cost
+and no saving (most of kws_dscnn's weights are in its pointwise layers). K
+counts the candidates' weights only.
 
-1. Network level (`network_level`): sensitivity analysis ranks the
-   candidate layers;
-   the first guideline maps ratio i * G^ / n to the layer of rank i and takes
-   as G the ratio of the layer with the highest cost.
+1. Network level (`network_level`): sensitivity analysis ranks all the
+   prunable layers (their relative sensitivity is what the guideline reads;
+   ranked among the candidates alone, a model with one candidate would
+   always take the largest step); the first guideline maps ratio i * G^ / n
+   to the layer of rank i and takes as G the ratio of the layer with the
+   highest cost.
 2. Layer level (`layer_level`): simulated annealing over the g_i minimising
      cost(config) / cost(dense model) + accuracy_weight * (drop / epsilon)^2,
    where cost is the method's criterion (accelerator outputs or energy) and
@@ -93,28 +95,22 @@ class StepContext:
                for spec, tile in self.plans.values())
 
   def current_costs(self):
-    """{candidate layer: its cost now}."""
-    return {name: self.cost(name, 0) for name in self.candidates}
-
-  def candidate_layers(self):
-    return {name: self.layers[name] for name in self.candidates}
+    return {name: self.cost(name, 0) for name in self.layers}
 
 
 def network_level(ctx, upper_bound, ratios, max_ratio, verbose=False):
   """Sensitivity analysis and the first guideline.
 
   Returns:
-    A JSON-able dict: reference accuracy/loss, the candidate layers and,
-    over them, sensitivities, ranking (most sensitive first), costs, mapped
-    ratios and G (0 without candidates).
+    A JSON-able dict: reference accuracy/loss, the candidate layers,
+    per-layer sensitivities, ranking (most sensitive first), per-layer
+    costs, mapped ratios and G.
   """
-  sens = sensitivity_lib.analyse(ctx.candidate_layers(),
-                                 ctx.evaluator.evaluate, ctx.reference,
-                                 ratios, max_ratio, verbose)
+  sens = sensitivity_lib.analyse(ctx.layers, ctx.evaluator.evaluate,
+                                 ctx.reference, ratios, max_ratio, verbose)
   ranking = sensitivity_lib.rank(sens)
   costs = ctx.current_costs()
-  g, mapped = (sensitivity_lib.overall_ratio(ranking, costs, upper_bound)
-               if ranking else (0.0, {}))
+  g, mapped = sensitivity_lib.overall_ratio(ranking, costs, upper_bound)
   return {
       "reference_accuracy": ctx.reference[0],
       "reference_loss": ctx.reference[1],
