@@ -19,6 +19,16 @@ def context():
                               criteria.get_criterion("intermittent"), x, y)
 
 
+def _two_layers():
+  """A 1x1 conv on 8 x 8 positions and a dense layer, 256 weights each."""
+  keras.utils.set_random_seed(0)
+  inputs = keras.Input((8, 8, 16))
+  x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
+  x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+  outputs = keras.layers.Dense(16, name="fc")(x)
+  return keras.Model(inputs, outputs, name="two_layers")
+
+
 def test_network_level_follows_the_first_guideline(context):
   result = strategy.network_level(context, 0.4, (0.3, 0.6), 0.9)
   n = len(result["ranking"])
@@ -72,12 +82,7 @@ def test_search_favours_the_layer_with_most_outputs_per_weight():
   depends on the (seeded) weights: the search must do at least as well as
   putting every block on conv.
   """
-  keras.utils.set_random_seed(0)
-  inputs = keras.Input((8, 8, 16))
-  x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
-  x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
-  outputs = keras.layers.Dense(16, name="fc")(x)
-  model = keras.Model(inputs, outputs, name="two_layers")
+  model = _two_layers()
   plans = pruning_policy.IntermittentPolicy(
       tile_overrides={"conv": (4, 4), "fc": (4, 4)}).layer_plans(model)
   x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(
@@ -98,12 +103,7 @@ def test_layers_whose_pruning_saves_nothing_are_left_out():
   """fc's tile takes all 16 inputs: each of its filter groups is one block,
   so under iPrune's criterion pruning it saves no output (the emptied group
   still writes its bias); under ePrune's it saves energy."""
-  keras.utils.set_random_seed(0)
-  inputs = keras.Input((8, 8, 16))
-  x = keras.layers.Conv2D(16, 1, name="conv")(inputs)
-  x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
-  outputs = keras.layers.Dense(16, name="fc")(x)
-  model = keras.Model(inputs, outputs, name="two_layers")
+  model = _two_layers()
   plans = pruning_policy.IntermittentPolicy(
       tile_overrides={"conv": (4, 4), "fc": (4, 16)}).layer_plans(model)
   x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(np.float32)
