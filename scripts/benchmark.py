@@ -59,6 +59,7 @@ from tf_iprune.benchmark import report
 from tf_iprune.benchmark import runner
 from tf_iprune.hardware import tiling
 from tf_iprune.pruning import iterative
+from tf_iprune.pruning import strategy
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", list(runner.BenchmarkConfig.models),
@@ -89,6 +90,11 @@ flags.DEFINE_enum("second_chance", "retry", list(iterative.SECOND_CHANCES),
                   "After the first drop beyond epsilon: retry from the last "
                   "model within epsilon with half the step, or continue "
                   "from the failed model.")
+flags.DEFINE_enum("budget", "weights", list(strategy.BUDGETS), "What an "
+                  "iteration's overall pruning ratio is a share of: the "
+                  "remaining weights (the paper's), or the cost the method's "
+                  "criterion can remove, each weight priced at its layer's "
+                  "cost per weight.")
 flags.DEFINE_integer("bn_calibration", 512, "Training examples on which "
                      "the search re-estimates BatchNorm statistics "
                      "(adaptive BatchNorm); 0: the model's own.",
@@ -147,7 +153,7 @@ def config_from_flags():
                                                FLAGS.models),
       pruning=dict(max_iterations=FLAGS.max_iterations,
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
-                   second_chance=FLAGS.second_chance,
+                   second_chance=FLAGS.second_chance, budget=FLAGS.budget,
                    decision_seeds=FLAGS.decision_seeds,
                    bn_calibration=FLAGS.bn_calibration,
                    annealing_steps=FLAGS.annealing_steps),

@@ -250,10 +250,16 @@ _SETTING_FLAGS = {
     "back_to_back": "back_to_back"}
 
 
+# Pruning settings added after every run older than them was made the
+# same way: a config that does not record one had this value.
+_ADDED_SETTINGS = {"budget": "weights"}
+
+
 def _settings(config):
   """{flag: value} of a run's config, its pruning settings included."""
   flat = {_SETTING_FLAGS[k]: v for k, v in config.items()
           if k in _SETTING_FLAGS}
+  flat.update(_ADDED_SETTINGS)
   flat.update(config.get("pruning", {}))
   return flat
 
@@ -262,7 +268,8 @@ def settings_difference(main, other):
   """The flags by which run config `other` differs from `main`.
 
   A setting that one of the two configs does not record (a run older than
-  the setting) is not compared.
+  the setting) is not compared, unless every older run had the same value
+  of it (`_ADDED_SETTINGS`).
 
   Returns:
     A list of flags, e.g. ['--fine_tune_epochs=har_cnn=500', '--seed=1'].

@@ -145,6 +145,16 @@ def test_settings_difference_names_the_flags_that_differ():
   assert report.settings_difference(main, main) == []
 
 
+def test_settings_difference_knows_the_value_older_runs_had():
+  older = {"seed": 0, "pruning": {"decision_seeds": 1}}
+  newer = {"seed": 0, "pruning": {"decision_seeds": 1, "budget": "weights"}}
+  criterion = {"seed": 0, "pruning": {"budget": "criterion"}}
+  assert report.settings_difference(older, newer) == []
+  assert report.settings_difference(older, criterion) == [
+      "--budget=criterion"]
+  assert report.settings_difference(criterion, older) == ["--budget=weights"]
+
+
 def test_other_runs_table_names_each_run_its_settings_and_missed_claims():
   main = testing.results()
   longer = testing.results()

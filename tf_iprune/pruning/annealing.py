@@ -1,16 +1,20 @@
 """Simulated annealing over per-layer pruning ratios (layer level).
 
-The state is the number of weights p_i each layer loses in this step, with
-sum_i p_i = T (= round(G K), K the remaining weights) held exactly and
-0 <= p_i <= cap_i (see `LayerBlocks.max_prunable_weights`). Layer i then
-loses the fewest lowest-RMS blocks whose weights reach p_i, so the realised
-total exceeds T by less than one block per layer, and the objective is a
-function of those block counts (cached per distinct configuration).
+The state is what each layer loses in this step, p_i, in budget units:
+sum_i p_i = T held exactly and 0 <= p_i <= cap_i price_i. A layer's price is
+the budget units one of its weights is worth, a positive integer: 1 for the
+paper's weight budget (T = round(G K), K the remaining weights), its
+criterion cost per weight otherwise (see `strategy`). Layer i loses the
+fewest lowest-RMS blocks whose weights reach ceil(p_i / price_i) (its
+target; at most cap_i, see `LayerBlocks.max_prunable_weights`), so the
+realised total exceeds the budget by less than one block per layer, and the
+objective is a function of those block counts (cached per distinct
+configuration).
 
-A move takes delta weights from one layer and gives them to another:
-delta = u * max(unit_a, unit_b), u uniform in 1..max_move_blocks (unit =
-a layer's largest block), clipped to what the two layers allow, so every
-move changes at least one block count and keeps the sum.
+A move takes delta budget units from one layer and gives them to another:
+delta = u * max(unit_a, unit_b), u uniform in 1..max_move_blocks (unit = a
+layer's largest block times its price), clipped to what the two layers
+allow, so every move changes at least one block count and keeps the sum.
 
 Temperature schedule: before the search, `calibration_moves` random moves
 from the initial state are scored; T0 = -median(worsening deltas) /
@@ -38,10 +42,11 @@ class AnnealingResult:
   """Outcome of one search.
 
   Attributes:
-    weights: Targets p_i per layer (sum = total).
+    weights: Each layer's target, the weights it should lose (their sum is
+      total under the weight budget).
     blocks: Realised pruned blocks per layer.
     objective: Objective of that configuration.
-    total: The weight total T the targets sum to.
+    total: The budget T, in budget units.
     initial_objective: Objective of the proportional start.
     initial_temperature, final_temperature: T0 and the last temperature.
     calibrated_acceptance: Mean exp(-delta/T0) over the calibration moves
@@ -69,6 +74,7 @@ class AnnealingResult:
   steps: int
   evaluations: int
   trace: List[Tuple[int, float, float, float]]
+  prices: Optional[List[int]] = None  # Budget units per weight.
 
   def to_dict(self):
     return dataclasses.asdict(self)
@@ -81,13 +87,14 @@ class AnnealingResult:
 
 
 def proportional_allocation(total, remaining, caps) -> List[int]:
-  """p_i proportional to the remaining weights k_i, capped, summing to total.
+  """p_i proportional to what remains of each layer, k_i, capped, summing
+  to total (all in the same units: weights, or budget units).
 
   Floors of total * k_i / K first; the rest goes out in shares proportional
   to k_i among the layers with room (in layer order), until it is used up.
   """
   if total > sum(caps):
-    raise ValueError("Cannot prune %d weights: the layers allow at most %d."
+    raise ValueError("Cannot spend %d: the layers allow at most %d."
                      % (total, sum(caps)))
   k = [int(ki) for ki in remaining]
   p = [min(c, total * ki // max(1, sum(k))) for ki, c in zip(k, caps)]
@@ -108,17 +115,23 @@ def proportional_allocation(total, remaining, caps) -> List[int]:
 class _Search:
   """State, moves and cached objective of one annealing run."""
 
-  def __init__(self, layers, caps, objective, rng, max_move_blocks):
+  def __init__(self, layers, caps, prices, objective, rng, max_move_blocks):
     self.layers = layers
-    self.caps = list(caps)
-    self.units = [int(l.grid.real_weights_per_block.max()) for l in layers]
+    self.prices = list(prices)
+    self.caps = [c * price for c, price in zip(caps, self.prices)]
+    self.units = [int(l.grid.real_weights_per_block.max()) * price
+                  for l, price in zip(layers, self.prices)]
     self.objective_fn = objective
     self.rng = rng
     self.max_move_blocks = max_move_blocks
     self.cache: Dict[Tuple[int, ...], float] = {}
 
+  def weights(self, p):
+    """Each layer's target: ceil(p_i / price_i) weights."""
+    return [-(-x // price) for x, price in zip(p, self.prices)]
+
   def blocks(self, p):
-    return tuple(l.blocks_for(w) for l, w in zip(self.layers, p))
+    return tuple(l.blocks_for(w) for l, w in zip(self.layers, self.weights(p)))
 
   def objective(self, p):
     key = self.blocks(p)
@@ -148,17 +161,20 @@ class _Search:
 
 def anneal(layers: Sequence, total: int, caps: Sequence[int],
            objective: Callable[[Tuple[int, ...]], float], rng,
-           steps=300, initial_acceptance=0.5, final_temperature_ratio=0.001,
+           prices: Optional[Sequence[int]] = None, steps=300, initial_acceptance=0.5, final_temperature_ratio=0.001,
            calibration_moves=20, max_move_blocks=3,
            verbose=False) -> AnnealingResult:
   """Searches per-layer weight targets minimising `objective`.
 
   Args:
     layers: block_mask.LayerBlocks per layer.
-    total: Weights to prune in all (T).
+    total: Budget to spend in all (T), in budget units: weights when
+      `prices` is None.
     caps: Most weights each layer may lose.
     objective: Block counts per layer -> value to minimise.
     rng: numpy Generator (the search is deterministic given its state).
+    prices: Budget units per weight of each layer, positive integers; None
+      for 1 (the weight budget).
     steps: Moves to try.
     initial_acceptance: Acceptance probability of a median worsening move at
       the start, in (0, 1).
@@ -176,9 +192,15 @@ def anneal(layers: Sequence, total: int, caps: Sequence[int],
   if not 0 < final_temperature_ratio <= 1:
     raise ValueError("final_temperature_ratio must be in (0, 1], got %r." %
                      (final_temperature_ratio,))
-  search = _Search(layers, caps, objective, rng, max_move_blocks)
+  if prices is None:
+    prices = [1] * len(layers)
+  if any(int(price) != price or price < 1 for price in prices):
+    raise ValueError("prices must be positive integers, got %r." % (prices,))
+  search = _Search(layers, caps, [int(price) for price in prices], objective,
+                   rng, max_move_blocks)
   p = proportional_allocation(
-      total, [l.remaining_weights for l in layers], caps)
+      total, [l.remaining_weights * price
+              for l, price in zip(layers, search.prices)], search.caps)
   f = search.objective(p)
   initial_f = f
 
@@ -232,9 +254,11 @@ def anneal(layers: Sequence, total: int, caps: Sequence[int],
     return window[1] / window[0] if window[0] else None
 
   return AnnealingResult(
-      weights=[int(w) for w in best_p], blocks=list(search.blocks(best_p)),
+      weights=[int(w) for w in search.weights(best_p)],
+      blocks=list(search.blocks(best_p)),
       objective=best_f, total=int(total), initial_objective=initial_f,
       initial_temperature=t0, final_temperature=temperature,
       calibrated_acceptance=calibrated, early_acceptance=rate(early),
       late_acceptance=rate(late), accepted=accepted, steps=steps,
-      evaluations=len(search.cache), trace=trace)
+      evaluations=len(search.cache), trace=trace,
+      prices=search.prices)

@@ -42,7 +42,7 @@ def test_every_state_keeps_the_sum_and_the_caps():
 
   # Check the targets of every proposal, not just the result.
   # pylint: disable=protected-access
-  search = annealing._Search(layers, caps, objective,
+  search = annealing._Search(layers, caps, [1, 1, 1], objective,
                              np.random.default_rng(0), 3)
   p = annealing.proportional_allocation(
       total, [l.remaining_weights for l in layers], caps)
@@ -62,6 +62,80 @@ def test_every_state_keeps_the_sum_and_the_caps():
       l.grid.weights_per_block for l in layers)
   assert all(np.all(np.asarray(c) <= [l.remaining_blocks for l in layers])
              for c in seen)
+
+
+def test_prices_keep_the_budget_and_the_caps():
+  layers = _layers()
+  caps = [l.max_prunable_weights(0.9) for l in layers]
+  prices = [3, 1000, 17]
+  total = 100000
+
+  def objective(counts):
+    return float(np.random.default_rng(sum(counts)).random())
+
+  # pylint: disable=protected-access
+  search = annealing._Search(layers, caps, prices, objective,
+                             np.random.default_rng(0), 3)
+  p = annealing.proportional_allocation(
+      total, [l.remaining_weights * price for l, price in zip(layers, prices)],
+      search.caps)
+  for _ in range(500):
+    q = search.propose(p)
+    assert sum(q) == total
+    assert all(0 <= x <= c * price for x, c, price in zip(q, caps, prices))
+    for x, w, c, price in zip(q, search.weights(q), caps, prices):
+      assert w <= c and price * (w - 1) < x <= price * w  # ceil(x / price).
+    assert q != p
+    p = q
+  result = annealing.anneal(layers, total, caps, objective,
+                            np.random.default_rng(0), prices=prices,
+                            steps=200)
+  assert result.prices == prices and result.total == total
+  spent = sum(price * w for price, w in zip(prices, result.weights))
+  assert total <= spent < total + sum(prices)
+  assert result.blocks == [l.blocks_for(w)
+                           for l, w in zip(layers, result.weights)]
+
+
+def test_weight_budget_is_a_price_of_one():
+  layers = _layers()
+  caps = [l.max_prunable_weights(0.9) for l in layers]
+
+  def objective(counts):
+    return float(np.sin(counts[0] * 1.3 + counts[1] * 0.7 + counts[2]))
+
+  runs = [annealing.anneal(layers, 1500, caps, objective,
+                           np.random.default_rng(7), prices=prices,
+                           steps=100).to_dict()
+          for prices in (None, [1, 1, 1])]
+  assert runs[0] == runs[1]
+  assert sum(runs[0]["weights"]) == 1500
+
+
+def test_a_layer_of_cheap_weights_cannot_absorb_a_priced_budget():
+  """'b' holds most weights and pruning it costs nothing: a weight budget
+  goes to it alone; priced at what its weights are worth, it takes only
+  what it can hold and the rest goes to the next cheapest, 'a'."""
+  layers = _layers()
+  caps = [l.max_prunable_weights(0.9) for l in layers]
+  penalties = [0.01, 0.0, 1.0]  # Per pruned block.
+
+  def objective(counts):
+    return sum(p * n for p, n in zip(penalties, counts))
+
+  weights = annealing.anneal(layers, 2000, caps, objective,
+                             np.random.default_rng(3), steps=300)
+  assert weights.weights == [0, 2000, 0]
+  prices = [10, 1, 100]
+  total = 12000
+  assert caps[1] * prices[1] < total < sum(
+      c * p for c, p in zip(caps[:2], prices[:2]))
+  priced = annealing.anneal(layers, total, caps, objective,
+                            np.random.default_rng(3), prices=prices,
+                            steps=300)
+  assert priced.weights[2] == 0
+  assert priced.weights[1] >= caps[1] - 2 * 64  # Within two of its blocks.
+  assert priced.weights[0] * prices[0] >= total - caps[1] * prices[1]
 
 
 def test_shifts_pruning_to_the_layer_with_most_outputs_per_weight():
@@ -152,3 +226,7 @@ def test_bad_schedule_arguments():
   with pytest.raises(ValueError, match="final_temperature_ratio"):
     annealing.anneal(layers, 10, [100] * 3, lambda c: 0.0,
                      np.random.default_rng(0), final_temperature_ratio=0.0)
+  for prices in ([1, 0, 1], [1, 1.5, 1]):
+    with pytest.raises(ValueError, match="prices must be positive integers"):
+      annealing.anneal(layers, 10, [100] * 3, lambda c: 0.0,
+                       np.random.default_rng(0), prices=prices)

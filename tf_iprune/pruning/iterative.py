@@ -97,6 +97,10 @@ class PruningConfig:
     upper_bound: G^, the upper bound on an iteration's overall ratio.
     overall_ratio: If set, every iteration uses this G instead of the first
       guideline (to compare methods at the same G).
+    budget: What G is a share of, one of strategy.BUDGETS: 'weights' (the
+      paper's sum_i g_i k_i = G K) or 'criterion' (the cost pruning can
+      remove, each weight priced at its layer's cost per weight; see
+      `strategy`).
     max_ratio: The most a layer may lose in one iteration (fraction of its
       remaining weights); a layer always keeps one block.
     max_iterations: Iterations at most: a safety net, not part of the
@@ -152,6 +156,7 @@ class PruningConfig:
   second_chance: str = "retry"
   upper_bound: float = 0.4
   overall_ratio: Optional[float] = None
+  budget: str = "weights"
   max_ratio: float = 0.9
   max_iterations: int = 30
   fine_tune_epochs: int = 2
@@ -186,6 +191,8 @@ class PruningConfig:
           "one of " + ", ".join(REFERENCES))
     check(self.second_chance in SECOND_CHANCES, "second_chance",
           "one of " + ", ".join(SECOND_CHANCES))
+    check(self.budget in strategy.BUDGETS, "budget",
+          "one of " + ", ".join(strategy.BUDGETS))
     check(0 < self.upper_bound <= 1, "upper_bound", "in (0, 1]")
     check(self.overall_ratio is None or 0 < self.overall_ratio < 1,
           "overall_ratio", "None or in (0, 1)")
@@ -610,7 +617,7 @@ class IterativePruner:
         os.path.join(folder, "allocation"), lambda: strategy.layer_level(
             ctx(), overall, cfg.max_ratio, cfg.epsilon, cfg.accuracy_weight,
             np.random.default_rng(self._seed(t, 2)), self.verbose,
-            steps=cfg.annealing_steps,
+            budget=cfg.budget, steps=cfg.annealing_steps,
             initial_acceptance=cfg.initial_acceptance,
             final_temperature_ratio=cfg.final_temperature_ratio).to_dict())
     if allocation["total_weights"] == 0:

@@ -97,6 +97,7 @@ def test_on_record_sees_every_record():
     ({"epsilon": 0}, "epsilon"),
     ({"upper_bound": 1.5}, "upper_bound"),
     ({"second_chance": "never"}, "second_chance must be one of retry"),
+    ({"budget": "outputs"}, "budget must be one of weights, criterion"),
     ({"overall_ratio": 1.0}, "overall_ratio"),
     ({"max_iterations": 0}, "max_iterations"),
     ({"fine_tune_epochs": 1.5}, "fine_tune_epochs"),

@@ -3,12 +3,22 @@
 Ratio bookkeeping: in an iteration, every ratio is a fraction of the weights
 that remain (are in unpruned blocks) at its start. k_i is layer i's
 remaining weights, K = sum_i k_i; the overall ratio G prunes G K weights,
-split as per-layer ratios g_i with sum_i g_i k_i = G K. The wrapper's
-`BlockSparsity` target is the resulting cumulative sparsity of the layer
-(`LayerBlocks.sparsity_after`).
+split as per-layer ratios g_i with sum_i g_i k_i = G K (the paper's weight
+budget, `budget='weights'`). The wrapper's `BlockSparsity` target is the
+resulting cumulative sparsity of the layer (`LayerBlocks.sparsity_after`).
+
+With `budget='criterion'` G is a share of the criterion cost instead:
+sum_i g_i c_i = G C, c_i the cost pruning can remove from layer i (its cost
+now minus its cost with every block pruned), C = sum_i c_i. It is the same
+constraint with each weight priced at its layer's removable cost per weight,
+the paper's layer-wise estimate (within a layer every weight stands for the
+same outputs). Under the weight budget a layer with many weights and few
+outputs (a large dense layer) can absorb much of a step's budget at little
+accuracy cost and little saving; under the criterion budget G is the share
+of the removable cost a step removes.
 
 Only candidate layers, those whose criterion cost pruning can still lower,
-share the weight budget: under iPrune's criterion a layer whose filter
+share the budget: under iPrune's criterion a layer whose filter
 groups are one block wide (a pointwise conv whose tile takes every input
 channel, a small dense layer) saves no accelerator output when its blocks
 go, since an empty group still writes its bias outputs. Offered to the
@@ -46,6 +56,11 @@ from tf_iprune.pruning import block_mask
 from tf_iprune.pruning import masked_eval
 from tf_iprune.pruning import prune_registry
 from tf_iprune.pruning import sensitivity as sensitivity_lib
+
+BUDGETS = ("weights", "criterion")
+# Price of the layer whose weights are worth the least under the criterion
+# budget: the resolution of the integer prices.
+PRICE_RESOLUTION = 1000
 
 
 class StepContext:
@@ -129,7 +144,8 @@ class Allocation:
 
   Attributes:
     overall_ratio: G.
-    total_weights: round(G K), the weights the targets sum to.
+    total_weights: The weights the targets sum to (round(G K) under the
+      weight budget).
     targets: Weights each layer should lose (the annealing state).
     blocks: Blocks each layer loses.
     pruned_weights: Weights those blocks hold.
@@ -172,9 +188,35 @@ def objective_function(ctx, epsilon, accuracy_weight):
   return objective
 
 
+def budget_prices(ctx, budget):
+  """Budget units per remaining weight of each candidate (model order).
+
+  'weights': 1. 'criterion': the cost pruning can remove from the layer
+  (its cost now minus its cost with every block pruned) per remaining
+  weight, as integers scaled so that the cheapest layer's price is
+  PRICE_RESOLUTION (the rounding moves a price by at most 0.05%).
+  """
+  if budget not in BUDGETS:
+    raise ValueError("budget must be one of %s, got %r." %
+                     (", ".join(BUDGETS), budget))
+  if budget == "weights" or not ctx.candidates:
+    return [1] * len(ctx.candidates)
+  per_weight = []
+  for name in ctx.candidates:
+    layer = ctx.layers[name]
+    removable = ctx.cost(name, 0) - ctx.cost(name, layer.remaining_blocks)
+    per_weight.append(removable / layer.remaining_weights)
+  cheapest = min(per_weight)
+  return [int(np.rint(PRICE_RESOLUTION * q / cheapest)) for q in per_weight]
+
+
 def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
-                verbose=False, **anneal_kwargs):
+                verbose=False, budget="weights", **anneal_kwargs):
   """Per-layer ratios by simulated annealing (second guideline).
+
+  Args:
+    budget: What the overall ratio G is a ratio of, one of BUDGETS (see
+      the module docstring).
 
   Returns:
     An Allocation of every layer (the non-candidates lose nothing); with
@@ -182,20 +224,22 @@ def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
   """
   names = ctx.candidates
   layers = [ctx.layers[n] for n in names]
+  prices = budget_prices(ctx, budget)
   caps = [l.max_prunable_weights(max_ratio) for l in layers]
-  remaining = sum(l.remaining_weights for l in layers)
-  total = min(int(np.rint(overall_ratio * remaining)), sum(caps))
+  remaining = sum(l.remaining_weights * p for l, p in zip(layers, prices))
+  total = min(int(np.rint(overall_ratio * remaining)),
+              sum(c * p for c, p in zip(caps, prices)))
   targets = dict.fromkeys(ctx.layers, 0)
   blocks = dict.fromkeys(ctx.layers, 0)
   if total == 0:
     return allocation_from_blocks(ctx, overall_ratio, 0, targets, blocks)
   result = annealing.anneal(
       layers, total, caps, objective_function(ctx, epsilon, accuracy_weight),
-      rng, verbose=verbose, **anneal_kwargs)
+      rng, prices=prices, verbose=verbose, **anneal_kwargs)
   targets.update(zip(names, result.weights))
   blocks.update(zip(names, result.blocks))
-  return allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,
-                                result.to_dict())
+  return allocation_from_blocks(ctx, overall_ratio, sum(result.weights),
+                                targets, blocks, result.to_dict())
 
 
 def allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,

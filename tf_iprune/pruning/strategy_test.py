@@ -125,6 +125,34 @@ def test_layers_whose_pruning_saves_nothing_are_left_out():
   assert energy.candidates == ["conv", "fc"]
 
 
+def test_criterion_budget_prices_weights_at_their_layers_removable_cost():
+  model = _two_layers()
+  plans = pruning_policy.IntermittentPolicy(
+      tile_overrides={"conv": (4, 4), "fc": (4, 4)}).layer_plans(model)
+  x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(np.float32)
+  ctx = strategy.StepContext(model, plans,
+                             criteria.get_criterion("intermittent"), x,
+                             np.zeros(8, np.int64))
+  assert strategy.budget_prices(ctx, "weights") == [1, 1]
+  per_weight = [(ctx.cost(n, 0) - ctx.cost(n, ctx.layers[n].remaining_blocks))
+                / ctx.layers[n].remaining_weights for n in ctx.candidates]
+  prices = strategy.budget_prices(ctx, "criterion")
+  # conv runs on 64 positions, fc on one: its weights are worth 64x more.
+  assert prices == [64000, 1000]
+  assert prices == [round(1000 * q / min(per_weight)) for q in per_weight]
+  allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.001,
+                                    np.random.default_rng(0),
+                                    budget="criterion", steps=40)
+  total = round(0.3 * sum(p * ctx.layers[n].remaining_weights
+                          for p, n in zip(prices, ctx.candidates)))
+  assert allocation.annealing["total"] == total
+  spent = sum(p * allocation.targets[n] for p, n in zip(prices, ctx.candidates))
+  assert total <= spent < total + sum(prices)
+  assert allocation.total_weights == sum(allocation.targets.values())
+  with pytest.raises(ValueError, match="budget must be one of weights"):
+    strategy.budget_prices(ctx, "outputs")
+
+
 def test_without_candidates_nothing_is_pruned():
   keras.utils.set_random_seed(0)
   inputs = keras.Input((16,))
