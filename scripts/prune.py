@@ -36,6 +36,7 @@ import tensorflow as tf
 
 from tf_iprune import io_utils
 from tf_iprune.pruning import iterative
+from tf_iprune.pruning import strategy
 
 
 _MODEL = flags.DEFINE_enum(
@@ -63,6 +64,10 @@ _SECOND_CHANCE = flags.DEFINE_enum(
     "After the first drop beyond epsilon: start again from the last model "
     "within epsilon with half the step (retry), or prune on from the failed "
     "model (continue).")
+_BUDGET = flags.DEFINE_enum(
+    "budget", "weights", list(strategy.BUDGETS), "What an iteration's "
+    "overall ratio is a share of: the remaining weights (the paper's) or the "
+    "cost the criterion can remove (docs/pruning.md).")
 _BN_CALIBRATION = flags.DEFINE_integer(
     "bn_calibration", 512, "Training examples on which the sensitivity "
     "analysis and the search re-estimate BatchNorm statistics (adaptive "
@@ -180,7 +185,7 @@ def main(argv):
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
         reference=_REFERENCE.value, second_chance=_SECOND_CHANCE.value,
-        bn_calibration=_BN_CALIBRATION.value,
+        budget=_BUDGET.value, bn_calibration=_BN_CALIBRATION.value,
         upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
         max_iterations=_MAX_ITERATIONS.value,
         fine_tune_epochs=_FINE_TUNE_EPOCHS.value,
