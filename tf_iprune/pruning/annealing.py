@@ -161,7 +161,8 @@ class _Search:
 
 def anneal(layers: Sequence, total: int, caps: Sequence[int],
            objective: Callable[[Tuple[int, ...]], float], rng,
-           prices: Optional[Sequence[int]] = None, steps=300, initial_acceptance=0.5, final_temperature_ratio=0.001,
+           prices: Optional[Sequence[int]] = None, steps=300,
+           initial_acceptance=0.5, final_temperature_ratio=0.001,
            calibration_moves=20, max_move_blocks=3,
            verbose=False) -> AnnealingResult:
   """Searches per-layer weight targets minimising `objective`.
@@ -260,5 +261,4 @@ def anneal(layers: Sequence, total: int, caps: Sequence[int],
       initial_temperature=t0, final_temperature=temperature,
       calibrated_acceptance=calibrated, early_acceptance=rate(early),
       late_acceptance=rate(late), accepted=accepted, steps=steps,
-      evaluations=len(search.cache), trace=trace,
-      prices=search.prices)
+      evaluations=len(search.cache), trace=trace, prices=search.prices)
