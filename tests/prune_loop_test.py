@@ -315,3 +315,13 @@ def test_a_reference_measured_before_decision_seeds_resumes(setup, tmp_path):
   record, = again.summary["iterations"]
   assert record["accuracy_drop"] == pytest.approx(
       metrics["val_accuracy"] - record["decision_accuracy"])
+
+
+def test_the_criterion_budget_reaches_the_search(setup, tmp_path):
+  _run(setup, str(tmp_path), max_iterations=1, budget="criterion")
+  allocation = io_utils.read_json(
+      str(tmp_path / "iter_001" / "allocation.json"))
+  prices = allocation["annealing"]["prices"]
+  assert min(prices) == 1000 < max(prices)  # Priced, not the weight budget.
+  state = io_utils.read_json(str(tmp_path / "state.json"))
+  assert state["config"]["budget"] == "criterion"
