@@ -90,11 +90,11 @@ flags.DEFINE_enum("second_chance", "retry", list(iterative.SECOND_CHANCES),
                   "After the first drop beyond epsilon: retry from the last "
                   "model within epsilon with half the step, or continue "
                   "from the failed model.")
-flags.DEFINE_enum("budget", "weights", list(strategy.BUDGETS), "What an "
-                  "iteration's overall pruning ratio is a share of: the "
-                  "remaining weights (the paper's), or the cost the method's "
-                  "criterion can remove, each weight priced at its layer's "
-                  "cost per weight.")
+flags.DEFINE_enum("budget", iterative.PruningConfig.budget,
+                  list(strategy.BUDGETS), "What an iteration's overall "
+                  "pruning ratio is a share of: the remaining weights (the "
+                  "paper's), or the cost the method's criterion can remove, "
+                  "each weight priced at its layer's cost per weight.")
 flags.DEFINE_integer("bn_calibration", 512, "Training examples on which "
                      "the search re-estimates BatchNorm statistics "
                      "(adaptive BatchNorm); 0: the model's own.",

@@ -65,9 +65,9 @@ _SECOND_CHANCE = flags.DEFINE_enum(
     "within epsilon with half the step (retry), or prune on from the failed "
     "model (continue).")
 _BUDGET = flags.DEFINE_enum(
-    "budget", "weights", list(strategy.BUDGETS), "What an iteration's "
-    "overall ratio is a share of: the remaining weights (the paper's) or the "
-    "cost the criterion can remove (docs/pruning.md).")
+    "budget", iterative.PruningConfig.budget, list(strategy.BUDGETS),
+    "What an iteration's overall ratio is a share of: the remaining weights "
+    "(the paper's) or the cost the criterion can remove (docs/pruning.md).")
 _BN_CALIBRATION = flags.DEFINE_integer(
     "bn_calibration", 512, "Training examples on which the sensitivity "
     "analysis and the search re-estimate BatchNorm statistics (adaptive "

@@ -30,6 +30,25 @@ def test_proportional_allocation_sums_and_respects_caps():
     annealing.proportional_allocation(31, [10, 10, 10], [10, 10, 10])
 
 
+def _walk_proposals(layers, caps, prices, total, objective, moves=500):
+  """Checks the targets of every proposal of a search, not just its result:
+  the budget is kept, the caps hold, each target is ceil(p_i / price_i)."""
+  # pylint: disable=protected-access
+  search = annealing._Search(layers, caps, prices, objective,
+                             np.random.default_rng(0), 3)
+  p = annealing.proportional_allocation(
+      total, [l.remaining_weights * price for l, price in zip(layers, prices)],
+      search.caps)
+  for _ in range(moves):
+    q = search.propose(p)
+    assert sum(q) == total
+    assert all(0 <= x <= c * price for x, c, price in zip(q, caps, prices))
+    for x, w, c, price in zip(q, search.weights(q), caps, prices):
+      assert w <= c and price * (w - 1) < x <= price * w  # ceil(x / price).
+    assert q != p  # Every move changes the state.
+    p = q
+
+
 def test_every_state_keeps_the_sum_and_the_caps():
   layers = _layers()
   caps = [l.max_prunable_weights(0.9) for l in layers]
@@ -40,18 +59,7 @@ def test_every_state_keeps_the_sum_and_the_caps():
     seen.append(counts)
     return float(np.random.default_rng(sum(counts)).random())
 
-  # Check the targets of every proposal, not just the result.
-  # pylint: disable=protected-access
-  search = annealing._Search(layers, caps, [1, 1, 1], objective,
-                             np.random.default_rng(0), 3)
-  p = annealing.proportional_allocation(
-      total, [l.remaining_weights for l in layers], caps)
-  for _ in range(500):
-    q = search.propose(p)
-    assert sum(q) == total
-    assert all(0 <= w <= c for w, c in zip(q, caps))
-    assert q != p  # Every move changes the state.
-    p = q
+  _walk_proposals(layers, caps, [1, 1, 1], total, objective)
   result = annealing.anneal(layers, total, caps, objective,
                             np.random.default_rng(0), steps=200)
   assert sum(result.weights) == total
@@ -73,20 +81,7 @@ def test_prices_keep_the_budget_and_the_caps():
   def objective(counts):
     return float(np.random.default_rng(sum(counts)).random())
 
-  # pylint: disable=protected-access
-  search = annealing._Search(layers, caps, prices, objective,
-                             np.random.default_rng(0), 3)
-  p = annealing.proportional_allocation(
-      total, [l.remaining_weights * price for l, price in zip(layers, prices)],
-      search.caps)
-  for _ in range(500):
-    q = search.propose(p)
-    assert sum(q) == total
-    assert all(0 <= x <= c * price for x, c, price in zip(q, caps, prices))
-    for x, w, c, price in zip(q, search.weights(q), caps, prices):
-      assert w <= c and price * (w - 1) < x <= price * w  # ceil(x / price).
-    assert q != p
-    p = q
+  _walk_proposals(layers, caps, prices, total, objective)
   result = annealing.anneal(layers, total, caps, objective,
                             np.random.default_rng(0), prices=prices,
                             steps=200)

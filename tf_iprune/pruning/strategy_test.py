@@ -29,6 +29,16 @@ def _two_layers():
   return keras.Model(inputs, outputs, name="two_layers")
 
 
+def _two_layer_context(fc_tile, method="intermittent"):
+  """StepContext of `_two_layers` (conv tile 4 x 4) on 8 random inputs."""
+  model = _two_layers()
+  plans = pruning_policy.IntermittentPolicy(
+      tile_overrides={"conv": (4, 4), "fc": fc_tile}).layer_plans(model)
+  x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(np.float32)
+  return strategy.StepContext(model, plans, criteria.get_criterion(method), x,
+                              np.zeros(8, np.int64))
+
+
 def test_network_level_follows_the_first_guideline(context):
   result = strategy.network_level(context, 0.4, (0.3, 0.6), 0.9)
   n = len(result["ranking"])
@@ -82,14 +92,7 @@ def test_search_favours_the_layer_with_most_outputs_per_weight():
   depends on the (seeded) weights: the search must do at least as well as
   putting every block on conv.
   """
-  model = _two_layers()
-  plans = pruning_policy.IntermittentPolicy(
-      tile_overrides={"conv": (4, 4), "fc": (4, 4)}).layer_plans(model)
-  x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(
-      np.float32)
-  ctx = strategy.StepContext(model, plans,
-                             criteria.get_criterion("intermittent"), x,
-                             np.zeros(8, np.int64))
+  ctx = _two_layer_context(fc_tile=(4, 4))
   allocation = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
                                     np.random.default_rng(0), steps=100)
   conv_cap = ctx.layers["conv"].max_prunable_weights(0.9)
@@ -103,13 +106,7 @@ def test_layers_whose_pruning_saves_nothing_are_left_out():
   """fc's tile takes all 16 inputs: each of its filter groups is one block,
   so under iPrune's criterion pruning it saves no output (the emptied group
   still writes its bias); under ePrune's it saves energy."""
-  model = _two_layers()
-  plans = pruning_policy.IntermittentPolicy(
-      tile_overrides={"conv": (4, 4), "fc": (4, 16)}).layer_plans(model)
-  x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(np.float32)
-  y = np.zeros(8, np.int64)
-  ctx = strategy.StepContext(model, plans,
-                             criteria.get_criterion("intermittent"), x, y)
+  ctx = _two_layer_context(fc_tile=(4, 16))
   assert ctx.candidates == ["conv"]
   network = strategy.network_level(ctx, 0.4, (0.5,), 0.9)
   assert network["candidates"] == ["conv"]
@@ -120,19 +117,12 @@ def test_layers_whose_pruning_saves_nothing_are_left_out():
       0.3 * ctx.layers["conv"].remaining_weights)
   assert allocation.blocks["fc"] == 0 < allocation.blocks["conv"]
   assert allocation.sparsities["fc"] == 0.0
-  energy = strategy.StepContext(model, plans, criteria.get_criterion("energy"),
-                                x, y)
+  energy = _two_layer_context(fc_tile=(4, 16), method="energy")
   assert energy.candidates == ["conv", "fc"]
 
 
 def test_criterion_budget_prices_weights_at_their_layers_removable_cost():
-  model = _two_layers()
-  plans = pruning_policy.IntermittentPolicy(
-      tile_overrides={"conv": (4, 4), "fc": (4, 4)}).layer_plans(model)
-  x = np.random.default_rng(0).normal(size=(8, 8, 8, 16)).astype(np.float32)
-  ctx = strategy.StepContext(model, plans,
-                             criteria.get_criterion("intermittent"), x,
-                             np.zeros(8, np.int64))
+  ctx = _two_layer_context(fc_tile=(4, 4))
   assert strategy.budget_prices(ctx, "weights") == [1, 1]
   per_weight = [(ctx.cost(n, 0) - ctx.cost(n, ctx.layers[n].remaining_blocks))
                 / ctx.layers[n].remaining_weights for n in ctx.candidates]
