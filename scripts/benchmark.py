@@ -8,8 +8,9 @@ simulator of msp430_runtime under each power strength. Writes:
                               tf_iprune/benchmark/runner.py);
   OUT_DIR/*.png               per-layer outputs and ratios, latency per
                               power, accuracy against latency;
-  BENCHMARKS.md (--markdown)  the tables, with the command, date, machine
-                              and the paper's figures beside ours.
+  BENCHMARKS.md (--markdown)  the tables, with the command, date, machine,
+                              code version (tf_iprune's and its git
+                              commit) and the paper's figures beside ours.
 
 Intermediate results live in OUT_DIR/MODEL/ (baseline, one folder per
 method); a killed run continues with --resume, and --resume with a higher
@@ -54,6 +55,7 @@ from absl import flags
 from absl import logging
 
 from tf_iprune import io_utils
+from tf_iprune import provenance
 from tf_iprune.benchmark import plots
 from tf_iprune.benchmark import report
 from tf_iprune.benchmark import runner
@@ -203,15 +205,18 @@ def main(argv):
     powers = results["config"]["powers"]
     epsilon = results["config"]["pruning"]["epsilon"]
   else:
-    results.update(command=command, date=date, machine=machine())
+    results.update(command=command, date=date, machine=machine(),
+                   code_version=provenance.code_version())
     io_utils.write_json(results_path, results)
     powers, epsilon = config.powers, FLAGS.epsilon
   names = plots.write_all(results, powers, FLAGS.out_dir)
   if FLAGS.markdown:
     rel = os.path.relpath(FLAGS.out_dir,
                           os.path.dirname(os.path.abspath(FLAGS.markdown)))
+    made_on = "; ".join(results[key] for key in ("machine", "code_version")
+                        if key in results)  # Older runs lack code_version.
     io_utils.write_text(FLAGS.markdown, report.markdown(
-        results, command, date, results["machine"], powers, epsilon,
+        results, command, date, made_on, powers, epsilon,
         [os.path.join(rel, n) for n in names], seed_runs, other_runs,
         written_by))
   print(report.summary_text(results, powers))

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from tf_iprune import provenance
 from tf_iprune import testing
 
 _TINY = ["--models=har_cnn", "--methods=unpruned,intermittent",
@@ -62,6 +63,12 @@ def test_benchmark_runs_and_resumes(tmp_path):
               "paths.png"):
     assert os.path.getsize(os.path.join(out, png)) > 0
   assert "iPrune" in first.stdout
+  # The code that measured it, in the results and in the report's header.
+  version = provenance.code_version()
+  assert results["code_version"] == version
+  assert {har[m]["code_version"] for m in ("unpruned", "intermittent")} == {
+      version}
+  assert "; %s)" % version in text
 
   start = time.time()
   again = _run(*_TINY, "--out_dir=" + out, "--markdown=" + md, "--resume")

@@ -28,6 +28,7 @@ from mlperf_tiny_models import datasets
 from mlperf_tiny_models import training
 from tf_iprune import hardware
 from tf_iprune import io_utils
+from tf_iprune import provenance
 from tf_iprune.export import exporter
 from tf_iprune.hardware import tiling
 from tf_iprune.pruning import iterative
@@ -309,6 +310,8 @@ def run_method(name, method, model, data, config, out_dir,
       "path": pruning_path(folder, name, plan, config),
       "plan": plan,
       "wall_s": round(time.time() - start, 1),
+      # The code that finished the loop, exported and simulated the model.
+      "code_version": provenance.code_version(),
   }
   io_utils.write_json(result_path, result)
   return result
