@@ -6,9 +6,10 @@ from tf_iprune import provenance
 
 
 def _git(root, *args):
-  subprocess.run(("git", "-C", str(root), "-c", "user.name=t",
-                  "-c", "user.email=t@example.com") + args, check=True,
-                 capture_output=True)
+  return subprocess.run(("git", "-C", str(root), "-c", "user.name=t",
+                         "-c", "user.email=t@example.com") + args,
+                        check=True, capture_output=True,
+                        text=True).stdout.strip()
 
 
 def test_outside_a_checkout_only_the_version(tmp_path):
@@ -28,9 +29,7 @@ def test_a_checkout_names_its_commit_and_uncommitted_changes(tmp_path):
   (tmp_path / "a.py").write_text("x = 1\n")
   _git(tmp_path, "add", "a.py")
   _git(tmp_path, "commit", "-q", "-m", "a")
-  commit = subprocess.run(
-      ("git", "-C", str(tmp_path), "rev-parse", "--short=7", "HEAD"),
-      check=True, capture_output=True, text=True).stdout.strip()
+  commit = _git(tmp_path, "rev-parse", "--short=7", "HEAD")
   version = "tf_iprune %s, commit %s" % (tf_iprune.__version__, commit)
   assert provenance.code_version(str(tmp_path)) == version
   (tmp_path / "untracked.txt").write_text("not code\n")
