@@ -169,6 +169,77 @@ def seed_checks(runs, epsilon, power="4mW"):
   return "\n".join(lines)
 
 
+def _accepted(model_results, method):
+  """The models a method's loop accepted (within epsilon on validation),
+  the unpruned one (iteration 0) included."""
+  return [p for p in model_results.get(method, {}).get("path", ())
+          if p["within_epsilon"]]
+
+
+def _path_drop(model_results, point):
+  """Test accuracy points a path's model lost against the baseline,
+  rounded as in _drop."""
+  return round(100 * (model_results["baseline"]["test_accuracy"] -
+                       point["test_accuracy"]), 4) + 0.0
+
+
+def _fastest_within(model_results, method, epsilon, power):
+  """The fastest accepted model within epsilon of the unpruned test
+  accuracy (at worst the unpruned one), or None without a path."""
+  near = [p for p in _accepted(model_results, method)
+          if _path_drop(model_results, p) <= epsilon]
+  return min(near, key=lambda p: p["latency_s"][power]) if near else None
+
+
+def _pruned_accepted(model_results, method):
+  return [p for p in _accepted(model_results, method) if p["iteration"]]
+
+
+def _unmatched(model_results, method, other, power):
+  """Iterations of the pruned models `method` accepted that no pruned model
+  `other` accepted beats: none is faster and at least as accurate."""
+  theirs = _pruned_accepted(model_results, other)
+  return [p["iteration"] for p in _pruned_accepted(model_results, method)
+          if not any(
+              q["latency_s"][power] < p["latency_s"][power] and
+              q["test_accuracy"] >= p["test_accuracy"] for q in theirs)]
+
+
+def path_table(results, epsilon, power="4mW"):
+  """iPrune against ePrune along their pruning paths, not only where the
+  loops stopped.
+
+  Per model, from the `path` of each method: the fastest model the loop
+  accepted (within epsilon on validation) that is also within epsilon of
+  the unpruned test accuracy, so picked with the test split, and the
+  pruned models each loop accepted that no accepted model of the other
+  beats (no pruned model the other loop accepted is faster and at least as
+  accurate on test). Latency is the hardware model's, as in paths.png.
+  """
+  lines = ["| model | fastest accepted model within %g point of the "
+           "unpruned test accuracy: iPrune / ePrune (iteration: latency at "
+           "%s) | iPrune speed-up over ePrune there | accepted models the "
+           "other method does not beat: iPrune / ePrune |" % (epsilon, power),
+           "|---|---|---|---|"]
+  for model, r in results["models"].items():
+    best = {m: _fastest_within(r, m, epsilon, power)
+            for m in ("intermittent", "energy")}
+    if None in best.values():
+      continue
+    unmatched = {m: _unmatched(r, m, o, power) for m, o in (
+        ("intermittent", "energy"), ("energy", "intermittent"))}
+    lines.append("| %s | %s | %.2fx | %s |" % (
+        model, " / ".join("it. %d: %.2f s" % (best[m]["iteration"],
+                                               best[m]["latency_s"][power])
+                          for m in best),
+        best["energy"]["latency_s"][power] /
+        best["intermittent"]["latency_s"][power],
+        " / ".join("%d of %d" % (len(unmatched[m]),
+                                 len(_pruned_accepted(r, m)))
+                   for m in unmatched)))
+  return "\n".join(lines)
+
+
 def _drop(model_results, method):
   """Test accuracy points lost against the unpruned baseline.
 
@@ -434,6 +505,19 @@ as above). They are not part of the main run's tables and claims.
 
 %s
 """ % other_runs_table(results, other_runs, epsilon)
+  paths = ""
+  path_rows = path_table(results, epsilon).splitlines()[2:]
+  if path_rows:
+    paths = """
+## Along the pruning paths
+
+Where a loop stops decides the claims above; every model a loop accepted
+compares the criteria at equal accuracy (paths.png). Picked with the test
+split, so a view of the paths, not a result of the method; latency by the
+hardware model.
+
+%s
+""" % path_table(results, epsilon)
   rewritten = ("\nThis file was written from that run's results.json by "
                "`%s` on %s; nothing was measured again.\n" % written_by
                if written_by else "")
@@ -480,7 +564,7 @@ model's operation counts, equal to the simulator's).
 
 Why a claim is missed, and what was fixed on the way:
 docs/benchmark_analysis.md.
-%s%s
+%s%s%s
 %s
 """ % (command, date, machine, rewritten, data,
        characteristics_table(results),
@@ -488,5 +572,5 @@ docs/benchmark_analysis.md.
        paper.SPEEDUP_OVER_ENERGY[1], paper.SPEEDUP_OVER_UNPRUNED[0],
        paper.SPEEDUP_OVER_UNPRUNED[1], latency_definition(results),
        latency_table(results, powers),
-       time_table(results), checks(results, epsilon), seeds, others,
-       figures)
+       time_table(results), checks(results, epsilon), paths, seeds,
+       others, figures)

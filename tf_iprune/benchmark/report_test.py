@@ -206,3 +206,46 @@ def test_runs_table_has_a_row_per_run_and_method():
   assert rows[4].startswith("| run1 | Unpruned | 90.00% | 1,000 |")
   with pytest.raises(ValueError, match="No run has model 'sqn'"):
     report.runs_table([("run0", results)], "sqn")
+
+
+
+def _path(*points):
+  """A pruning path of (test accuracy, latency at 4mW, accepted) per
+  iteration, the first the unpruned model (90%, 10 s)."""
+  return [{"iteration": t, "test_accuracy": acc, "within_epsilon": ok,
+           "latency_s": {"4mW": latency}}
+          for t, (acc, latency, ok) in enumerate(((0.90, 10.0, True),) +
+                                                 points)]
+
+
+def test_path_table_compares_the_accepted_models_at_equal_accuracy():
+  results = testing.results()
+  har = results["models"]["har_cnn"]
+  # iPrune: 89.5% at 6 s, then 88.9% (beyond a point) at 4 s, rejected 3 s.
+  har["intermittent"]["path"] = _path((0.895, 6.0, True), (0.889, 4.0, True),
+                                      (0.895, 3.0, False))
+  # ePrune: 89.6% at 7 s, unbeaten; 88% at 5 s, beaten by iPrune's 88.9%.
+  har["energy"]["path"] = _path((0.896, 7.0, True), (0.88, 5.0, True))
+  toy = results["models"]["toy"]
+  toy["intermittent"]["path"] = _path((0.85, 5.0, True))
+  toy["energy"]["path"] = _path((0.895, 8.0, True))
+  lines = report.path_table(results, epsilon=1.0).splitlines()
+  assert lines[2] == ("| har_cnn | it. 1: 6.00 s / it. 1: 7.00 s | 1.17x | "
+                      "2 of 2 / 1 of 2 |")
+  # No pruned iPrune model within a point: its best is the unpruned one.
+  assert lines[3] == ("| toy | it. 0: 10.00 s / it. 1: 8.00 s | 0.80x | "
+                      "1 of 1 / 1 of 1 |")
+
+
+def test_path_table_skips_models_without_paths():
+  results = testing.results()
+  for method in ("energy", "intermittent"):
+    del results["models"]["toy"][method]["path"]
+  assert "toy" not in report.path_table(results, epsilon=1.0)
+  text = report.markdown(results, "cmd", "date", "machine", POWERS, 1.0)
+  assert "## Along the pruning paths" in text
+  for model in results["models"].values():
+    for method in ("energy", "intermittent"):
+      model[method].pop("path", None)
+  assert "## Along the pruning paths" not in report.markdown(
+      results, "cmd", "date", "machine", POWERS, 1.0)
