@@ -105,6 +105,10 @@ flags.DEFINE_float("upper_bound", 0.4, "Upper bound of an iteration's "
                    "overall pruning ratio.")
 flags.DEFINE_integer("annealing_steps", 300, "Simulated-annealing moves.",
                      lower_bound=1)
+flags.DEFINE_float("accuracy_weight", iterative.PruningConfig.accuracy_weight,
+                   "Weight of (accuracy drop before fine-tuning / epsilon)^2 "
+                   "in the annealing objective, against the criterion cost "
+                   "as a fraction of the dense model's.", lower_bound=0)
 flags.DEFINE_enum("plan", None, tiling.PLANS, "Tile plan; default: the "
                   "reference implementation's for har_cnn, cks_cnn and sqn, "
                   "'auto' for the others.")
@@ -158,7 +162,8 @@ def config_from_flags():
                    second_chance=FLAGS.second_chance, budget=FLAGS.budget,
                    decision_seeds=FLAGS.decision_seeds,
                    bn_calibration=FLAGS.bn_calibration,
-                   annealing_steps=FLAGS.annealing_steps),
+                   annealing_steps=FLAGS.annealing_steps,
+                   accuracy_weight=FLAGS.accuracy_weight),
       baselines_from=FLAGS.baselines_from)
 
 

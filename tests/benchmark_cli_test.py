@@ -19,7 +19,8 @@ from tf_iprune import testing
 _TINY = ["--models=har_cnn", "--methods=unpruned,intermittent",
          "--power=continuous,4mW", "--pretrain_epochs=2",
          "--fine_tune_epochs=1", "--max_iterations=1",
-         "--annealing_steps=20", "--q15_samples=64", "--latency_inputs=1"]
+         "--annealing_steps=20", "--accuracy_weight=0.002",
+         "--q15_samples=64", "--latency_inputs=1"]
 
 
 def _run(*args):
@@ -34,6 +35,9 @@ def test_benchmark_runs_and_resumes(tmp_path):
   results = json.loads(open(os.path.join(out, "results.json")).read())
   har = results["models"]["har_cnn"]
   assert har["data"].startswith("UCI HAPT")
+  state = json.loads(open(os.path.join(
+      out, "har_cnn", "intermittent", "pruning", "state.json")).read())
+  assert state["config"]["accuracy_weight"] == 0.002
   for method in ("unpruned", "intermittent"):
     m = har[method]
     for key in ("test_accuracy", "test_accuracy_q15", "bsr_bytes", "macs",

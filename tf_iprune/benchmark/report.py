@@ -323,7 +323,7 @@ _SETTING_FLAGS = {
 
 # Pruning settings added after every run older than them was made the
 # same way: a config that does not record one had this value.
-_ADDED_SETTINGS = {"budget": "weights"}
+_ADDED_SETTINGS = {"budget": "weights", "accuracy_weight": 0.001}
 
 
 def _settings(config):

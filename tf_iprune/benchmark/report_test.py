@@ -153,6 +153,11 @@ def test_settings_difference_knows_the_value_older_runs_had():
   assert report.settings_difference(older, criterion) == [
       "--budget=criterion"]
   assert report.settings_difference(criterion, older) == ["--budget=weights"]
+  heavier = {"seed": 0, "pruning": {"accuracy_weight": 0.01}}
+  assert report.settings_difference(older, heavier) == [
+      "--accuracy_weight=0.01"]
+  assert report.settings_difference(older, {
+      "seed": 0, "pruning": {"accuracy_weight": 0.001}}) == []
 
 
 def test_other_runs_table_names_each_run_its_settings_and_missed_claims():
