@@ -78,6 +78,8 @@ def test_full_loop(setup, tmp_path):
   assert sum(allocation["targets"].values()) == allocation["total_weights"]
   assert allocation["total_weights"] == round(
       allocation["overall_ratio"] * base["nonzero_weights"])
+  assert first["drop_before_fine_tuning"] == allocation["annealing"][
+      "drop_before_fine_tuning"]
   # The summary's numbers are the hardware model's for the chosen model.
   chosen = summary["chosen"]
   model = io_utils.load_model(str(tmp_path / "model.keras"))

@@ -434,11 +434,14 @@ class IterativePruner:
       report.log_tensorboard(self._path("logs", "pruning"), record["iteration"],
                              record)
       if self.verbose:
+        searched = ("; %.2f before fine-tuning, on the search's subset" %
+                    record["drop_before_fine_tuning"]
+                    if "drop_before_fine_tuning" in record else "")
         logging.info(
-            "Iteration %d (%s): G %.3f, val accuracy %.2f%% (drop %.2f), "
+            "Iteration %d (%s): G %.3f, val accuracy %.2f%% (drop %.2f%s), "
             "%d accelerator outputs.", record["iteration"], cfg.method,
             record["overall_ratio"], record["val_accuracy"],
-            record["accuracy_drop"], record["acc_outputs"])
+            record["accuracy_drop"], searched, record["acc_outputs"])
 
     if cfg.method == "unpruned":
       iterations, stop_reason = [], "unpruned"
@@ -561,10 +564,14 @@ class IterativePruner:
 
     metrics = self._cached_json(os.path.join(folder, "metrics"),
                                 fine_tune_step)
-    return dict(metrics, iteration=t,
-                overall_ratio=steps[-1]["overall_ratio"],
-                step_ratios=step_ratios,
-                wall_s=metrics["wall_s"] + sum(s["wall_s"] for s in steps))
+    record = dict(metrics, iteration=t,
+                  overall_ratio=steps[-1]["overall_ratio"],
+                  step_ratios=step_ratios,
+                  wall_s=metrics["wall_s"] + sum(s["wall_s"] for s in steps))
+    searched = steps[-1].get("annealing") or {}
+    if "drop_before_fine_tuning" in searched:  # Not in runs older than it.
+      record["drop_before_fine_tuning"] = searched["drop_before_fine_tuning"]
+    return record
 
   def _plan(self, t, start, scale, folder, model, plans):
     """(steps, step ratios, tune(seed, log_dir), expected keep maps or None)

@@ -151,7 +151,10 @@ class Allocation:
     pruned_weights: Weights those blocks hold.
     ratios: pruned_weights / remaining weights (the realised g_i).
     sparsities: Cumulative sparsity of each layer afterwards.
-    annealing: The AnnealingResult as a dict (None without a search).
+    annealing: The AnnealingResult as a dict (None without a search), with
+      the validation-subset accuracy of its result before fine-tuning
+      (`accuracy_before_fine_tuning`, percent) and its drop from the start
+      model's (`drop_before_fine_tuning`, points).
   """
   overall_ratio: float
   total_weights: int
@@ -238,8 +241,13 @@ def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
       rng, prices=prices, verbose=verbose, **anneal_kwargs)
   targets.update(zip(names, result.weights))
   blocks.update(zip(names, result.blocks))
+  # What the search accepted before fine-tuning, to read a step's failure by.
+  accuracy, _ = ctx.evaluator.evaluate(
+      {n: ctx.layers[n].keep_after(b) for n, b in zip(names, result.blocks)})
+  searched = dict(result.to_dict(), accuracy_before_fine_tuning=accuracy,
+                  drop_before_fine_tuning=ctx.reference[0] - accuracy)
   return allocation_from_blocks(ctx, overall_ratio, sum(result.weights),
-                                targets, blocks, result.to_dict())
+                                targets, blocks, searched)
 
 
 def allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,

@@ -67,6 +67,12 @@ def test_layer_level_keeps_the_sum(context):
     assert (~keep).sum() == allocation.blocks[name]
   again = strategy.Allocation.from_dict(allocation.to_dict())
   assert again == allocation
+  # The search's result before fine-tuning, as the evaluator measures it.
+  accuracy, _ = context.evaluator.evaluate(keeps)
+  searched = allocation.annealing
+  assert searched["accuracy_before_fine_tuning"] == accuracy
+  assert searched["drop_before_fine_tuning"] == pytest.approx(
+      context.reference[0] - accuracy)
 
 
 def test_objective_is_scale_free(context):
