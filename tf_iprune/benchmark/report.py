@@ -176,18 +176,11 @@ def _accepted(model_results, method):
           if p["within_epsilon"]]
 
 
-def _path_drop(model_results, point):
-  """Test accuracy points a path's model lost against the baseline,
-  rounded as in _drop."""
-  return round(100 * (model_results["baseline"]["test_accuracy"] -
-                       point["test_accuracy"]), 4) + 0.0
-
-
 def _fastest_within(model_results, method, epsilon, power):
   """The fastest accepted model within epsilon of the unpruned test
   accuracy (at worst the unpruned one), or None without a path."""
   near = [p for p in _accepted(model_results, method)
-          if _path_drop(model_results, p) <= epsilon]
+          if _points_below(model_results, p["test_accuracy"]) <= epsilon]
   return min(near, key=lambda p: p["latency_s"][power]) if near else None
 
 
@@ -240,8 +233,8 @@ def path_table(results, epsilon, power="4mW"):
   return "\n".join(lines)
 
 
-def _drop(model_results, method):
-  """Test accuracy points lost against the unpruned baseline.
+def _points_below(model_results, test_accuracy):
+  """Test accuracy points below the unpruned baseline's.
 
   Keras reports accuracies in float32 (0.925 is 0.925000011920929), so the
   drop is rounded to 1e-4 points (one example in a million): 12 of 1,200
@@ -249,7 +242,13 @@ def _drop(model_results, method):
   0.0 turns a drop rounded to -0.0 into 0.
   """
   return round(100 * (model_results["baseline"]["test_accuracy"] -
-                      model_results[method]["test_accuracy"]), 4) + 0.0
+                      test_accuracy), 4) + 0.0
+
+
+def _drop(model_results, method):
+  """Test accuracy points a method's chosen model lost against the unpruned
+  baseline."""
+  return _points_below(model_results, model_results[method]["test_accuracy"])
 
 
 _OVERS = ("unpruned", "energy", "magnitude")
