@@ -505,8 +505,8 @@ as above). They are not part of the main run's tables and claims.
 %s
 """ % other_runs_table(results, other_runs, epsilon)
   paths = ""
-  path_rows = path_table(results, epsilon).splitlines()[2:]
-  if path_rows:
+  paths_table = path_table(results, epsilon)
+  if len(paths_table.splitlines()) > 2:  # A row below the heading.
     paths = """
 ## Along the pruning paths
 
@@ -516,7 +516,7 @@ split, so a view of the paths, not a result of the method; latency by the
 hardware model.
 
 %s
-""" % path_table(results, epsilon)
+""" % paths_table
   rewritten = ("\nThis file was written from that run's results.json by "
                "`%s` on %s; nothing was measured again.\n" % written_by
                if written_by else "")

@@ -213,7 +213,6 @@ def test_runs_table_has_a_row_per_run_and_method():
     report.runs_table([("run0", results)], "sqn")
 
 
-
 def _path(*points):
   """A pruning path of (test accuracy, latency at 4mW, accepted) per
   iteration, the first the unpruned model (90%, 10 s)."""

@@ -241,13 +241,14 @@ def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
       rng, prices=prices, verbose=verbose, **anneal_kwargs)
   targets.update(zip(names, result.weights))
   blocks.update(zip(names, result.blocks))
+  allocation = allocation_from_blocks(ctx, overall_ratio, sum(result.weights),
+                                      targets, blocks, result.to_dict())
   # What the search accepted before fine-tuning, to read a step's failure by.
-  accuracy, _ = ctx.evaluator.evaluate(
-      {n: ctx.layers[n].keep_after(b) for n, b in zip(names, result.blocks)})
-  searched = dict(result.to_dict(), accuracy_before_fine_tuning=accuracy,
-                  drop_before_fine_tuning=ctx.reference[0] - accuracy)
-  return allocation_from_blocks(ctx, overall_ratio, sum(result.weights),
-                                targets, blocks, searched)
+  accuracy, _ = ctx.evaluator.evaluate(block_level(ctx, allocation))
+  allocation.annealing.update(
+      accuracy_before_fine_tuning=accuracy,
+      drop_before_fine_tuning=ctx.reference[0] - accuracy)
+  return allocation
 
 
 def allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,
