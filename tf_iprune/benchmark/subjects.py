@@ -1,0 +1,78 @@
+"""Accuracy per subject of a benchmark run's models on the HAR data.
+
+HAR is split by subject (`mlperf_tiny_models.datasets.har`): the pruning
+loop decides on the validation subjects, the benchmark reports the test
+subjects. Accuracy per subject shows whether the validation subjects are
+like the test subjects, and on which subjects a pruned model loses what it
+loses.
+"""
+import os
+
+import numpy as np
+
+from mlperf_tiny_models.datasets import har
+from tf_iprune.benchmark import report
+
+SPLITS = ("val", "test")
+
+
+def method_model_path(out_dir, model_name, method):
+  """The model a benchmark run chose for one method (its pruning folder's)."""
+  return os.path.join(out_dir, model_name, method, "pruning", "model.keras")
+
+
+def load_windows(split, data_dir=None):
+  """One split of the HAR windows, with subjects (embedded or local copy)."""
+  if data_dir is None:
+    return har.load_hapt(split)
+  return har.load_uci_har(data_dir, split)
+
+
+def accuracy_by_subject(model, windows):
+  """{subject: (windows, accuracy in percent)} of a Keras model."""
+  predicted = np.argmax(model.predict(windows.x, verbose=0), axis=-1)
+  correct = predicted == windows.y
+  return {int(s): (int(np.sum(windows.subject == s)),
+                   100.0 * float(np.mean(correct[windows.subject == s])))
+          for s in np.unique(windows.subject)}
+
+
+def table(accuracies, windows_by_split):
+  """Markdown: a row per split and subject, a column per method.
+
+  Args:
+    accuracies: {method: {split: accuracy_by_subject(...)}}, in column
+      order.
+    windows_by_split: {split: Windows}, for each split's overall accuracy.
+
+  Returns:
+    The table; each split ends with a row over all its windows.
+  """
+  methods = list(accuracies)
+  names = [report.METHOD_NAMES.get(m, m) for m in methods]
+  lines = ["| split | subject | windows | %s |" % " | ".join(names),
+           "|---|---|---|%s" % ("---|" * len(methods))]
+  for split, windows in windows_by_split.items():
+    per_method = [accuracies[m][split] for m in methods]
+    for subject in sorted(per_method[0]):
+      count = per_method[0][subject][0]
+      cells = ["%.1f%%" % p[subject][1] for p in per_method]
+      lines.append("| %s | %d | %d | %s |" % (split, subject, count,
+                                              " | ".join(cells)))
+    overall = [sum(n * a for n, a in p.values()) / len(windows.y)
+               for p in per_method]
+    lines.append("| %s | all | %d | %s |" % (
+        split, len(windows.y), " | ".join("%.2f%%" % a for a in overall)))
+  return "\n".join(lines)
+
+
+def check_split_by_subject(results, model_name):
+  """Raises ValueError unless `model_name` of a run's results uses HAR."""
+  if model_name not in results["models"]:
+    raise ValueError("The run has no model %r (it has %s)." % (
+        model_name, ", ".join(results["models"])))
+  dataset = results["models"][model_name]["dataset"]
+  if dataset != "har":
+    raise ValueError("%s uses the %r data set; accuracy per subject needs "
+                     "one split by subject (supported: har)."
+                     % (model_name, dataset))
