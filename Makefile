@@ -1,6 +1,7 @@
 # Two entry points (see README.md): `make demo` and `make test`.
 # Both create a virtual environment in $(VENV), install the package with the
-# tested stack and the Debian packages the data sets and MSP430 build need.
+# tested stack, pinned in constraints.txt, and the Debian packages the data
+# sets and MSP430 build need.
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
@@ -9,10 +10,10 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: demo test deps install
 
-$(VENV)/.installed: setup.py
+$(VENV)/.installed: setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -176,9 +176,10 @@ def _read_runs(folders, flag):
 
 
 def machine():
-  return "%s, %s, %d cores, Python %s" % (
+  return "%s, %s, %s, %d cores, Python %s" % (
       platform.node() or "unknown host", platform.platform(),
-      os.cpu_count() or 0, platform.python_version())
+      provenance.cpu_model(), os.cpu_count() or 0,
+      platform.python_version())
 
 
 def main(argv):
@@ -211,15 +212,17 @@ def main(argv):
     epsilon = results["config"]["pruning"]["epsilon"]
   else:
     results.update(command=command, date=date, machine=machine(),
-                   code_version=provenance.code_version())
+                   code_version=provenance.code_version(),
+                   stack=provenance.software_stack())
     io_utils.write_json(results_path, results)
     powers, epsilon = config.powers, FLAGS.epsilon
   names = plots.write_all(results, powers, FLAGS.out_dir)
   if FLAGS.markdown:
     rel = os.path.relpath(FLAGS.out_dir,
                           os.path.dirname(os.path.abspath(FLAGS.markdown)))
-    made_on = "; ".join(results[key] for key in ("machine", "code_version")
-                        if key in results)  # Older runs lack code_version.
+    made_on = "; ".join(  # Older runs lack code_version and stack.
+        results[key] for key in ("machine", "stack", "code_version")
+        if key in results)
     io_utils.write_text(FLAGS.markdown, report.markdown(
         results, command, date, made_on, powers, epsilon,
         [os.path.join(rel, n) for n in names], seed_runs, other_runs,

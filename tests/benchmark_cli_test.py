@@ -73,6 +73,11 @@ def test_benchmark_runs_and_resumes(tmp_path):
   assert {har[m]["code_version"] for m in ("unpruned", "intermittent")} == {
       version}
   assert "; %s)" % version in text
+  # And the stack and CPU it ran on.
+  assert results["stack"] == provenance.software_stack()
+  assert provenance.cpu_model() in results["machine"]
+  assert "%s; %s; %s)" % (results["machine"], results["stack"], version) in (
+      text)
 
   start = time.time()
   again = _run(*_TINY, "--out_dir=" + out, "--markdown=" + md, "--resume")

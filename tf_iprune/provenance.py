@@ -1,10 +1,14 @@
 """Which code made a result: the package version and, in a source checkout,
-its git commit.
+its git commit; and on what: the numeric stack and the CPU.
 
-Benchmark results record it (`code_version` in results.json and in each
-method's result.json), so a number can be traced to the commit that
-measured it, also when a run was resumed by later code.
+Benchmark results record them (`code_version` in results.json and in each
+method's result.json, `stack` and the CPU in results.json), so a number
+can be traced to the commit that measured it, also when a run was resumed
+by later code. The stack and CPU matter because TensorFlow's CPU kernels
+round differently across builds and processors: the same commit and seed
+fine-tune to other weights in another install (docs/benchmark_analysis.md).
 """
+from importlib import metadata
 import os
 import subprocess
 
@@ -31,6 +35,35 @@ def code_version(root=None):
     return version
   return "%s, commit %s%s" % (version, commit,
                               ", uncommitted changes" if changed else "")
+
+
+# The distributions whose arithmetic or conversion a result depends on.
+STACK = ("tensorflow", "tf_keras", "tensorflow-model-optimization", "numpy",
+         "tf2onnx", "onnx", "onnxruntime")
+
+
+def software_stack():
+  """'tensorflow 2.21.0, tf_keras 2.21.0, ...' as installed ('-' if not)."""
+  versions = []
+  for name in STACK:
+    try:
+      versions.append("%s %s" % (name, metadata.version(name)))
+    except metadata.PackageNotFoundError:
+      versions.append("%s -" % name)
+  return ", ".join(versions)
+
+
+def cpu_model(cpuinfo="/proc/cpuinfo"):
+  """The CPU's model name from Linux's cpuinfo; 'unknown CPU' elsewhere."""
+  try:
+    with open(cpuinfo) as f:
+      for line in f:
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+          return value.strip()
+  except OSError:
+    pass
+  return "unknown CPU"
 
 
 def _git(root, *args):

@@ -37,3 +37,17 @@ def test_a_checkout_names_its_commit_and_uncommitted_changes(tmp_path):
   (tmp_path / "a.py").write_text("x = 2\n")
   assert provenance.code_version(str(tmp_path)) == (
       version + ", uncommitted changes")
+
+
+def test_software_stack_names_each_distribution():
+  stack = provenance.software_stack()
+  assert stack.split(", ")[0].startswith("tensorflow 2.")
+  assert [part.rsplit(" ", 1)[0] for part in stack.split(", ")] == list(
+      provenance.STACK)
+
+
+def test_cpu_model(tmp_path):
+  cpuinfo = tmp_path / "cpuinfo"
+  cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC 7B13\n")
+  assert provenance.cpu_model(str(cpuinfo)) == "AMD EPYC 7B13"
+  assert provenance.cpu_model(str(tmp_path / "none")) == "unknown CPU"
