@@ -19,9 +19,10 @@ _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def code_version(root=None):
   """'tf_iprune VERSION, commit SHA', plus ', uncommitted changes' if
-  tracked files differ from that commit; 'tf_iprune VERSION' alone when
-  `root` (default: the folder holding this package) is not the top of a git
-  checkout (an installed package, or git missing).
+  tracked files other than markdown and benchmarks/ differ from it;
+  'tf_iprune VERSION' alone when `root` (default: the folder holding this
+  package) is not the top of a git checkout (an installed package, or git
+  missing).
   """
   root = os.path.realpath(root or _PACKAGE_ROOT)
   version = "tf_iprune %s" % tf_iprune.__version__
@@ -30,7 +31,9 @@ def code_version(root=None):
     if os.path.realpath(_git(root, "rev-parse", "--show-toplevel")) != root:
       return version
     commit = _git(root, "rev-parse", "--short=7", "HEAD")
-    changed = _git(root, "status", "--porcelain", "--untracked-files=no")
+    # Prose and recorded results do not change what a run computes.
+    changed = _git(root, "status", "--porcelain", "--untracked-files=no",
+                   "--", ".", ":(exclude)*.md", ":(exclude)benchmarks")
   except (OSError, subprocess.CalledProcessError):
     return version
   return "%s, commit %s%s" % (version, commit,

@@ -27,12 +27,17 @@ def test_a_subfolder_of_a_checkout_is_not_the_checkout(tmp_path):
 def test_a_checkout_names_its_commit_and_uncommitted_changes(tmp_path):
   _git(tmp_path, "init", "-q")
   (tmp_path / "a.py").write_text("x = 1\n")
-  _git(tmp_path, "add", "a.py")
+  (tmp_path / "README.md").write_text("prose\n")
+  (tmp_path / "benchmarks").mkdir()
+  (tmp_path / "benchmarks" / "results.json").write_text("{}\n")
+  _git(tmp_path, "add", "a.py", "README.md", "benchmarks")
   _git(tmp_path, "commit", "-q", "-m", "a")
   commit = _git(tmp_path, "rev-parse", "--short=7", "HEAD")
   version = "tf_iprune %s, commit %s" % (tf_iprune.__version__, commit)
   assert provenance.code_version(str(tmp_path)) == version
   (tmp_path / "untracked.txt").write_text("not code\n")
+  (tmp_path / "README.md").write_text("more prose\n")
+  (tmp_path / "benchmarks" / "results.json").write_text("{\"a\": 1}\n")
   assert provenance.code_version(str(tmp_path)) == version
   (tmp_path / "a.py").write_text("x = 2\n")
   assert provenance.code_version(str(tmp_path)) == (
