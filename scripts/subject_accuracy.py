@@ -6,8 +6,8 @@ validation subject (the pruning loop decides on them) and every test
 subject (the benchmark reports them) of the HAR data
 (tf_iprune.benchmark.subjects).
 
-Example:
-  python scripts/subject_accuracy.py --out_dir=benchmarks \
+Example (after `make demo`, whose run folder holds its models):
+  python scripts/subject_accuracy.py --out_dir=runs/demo \
       --methods=unpruned,energy,intermittent
 """
 import os
@@ -21,8 +21,8 @@ from tf_iprune.benchmark import runner
 from tf_iprune.benchmark import subjects
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("out_dir", "benchmarks", "Output folder of a finished "
-                    "scripts/benchmark.py run.")
+flags.DEFINE_string("out_dir", "runs/demo", "Output folder of a finished "
+                    "scripts/benchmark.py run (one that holds its models).")
 flags.DEFINE_string("model", "har_cnn", "Model of the run; its data set "
                     "must be split by subject (har).")
 flags.DEFINE_list("methods", ["unpruned", "energy", "intermittent"],
