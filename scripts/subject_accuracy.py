@@ -48,7 +48,7 @@ def _table():
     model = io_utils.load_model(path)
     accuracies[method] = {split: subjects.accuracy_by_subject(model, w)
                           for split, w in windows.items()}
-  return subjects.table(accuracies, windows)
+  return subjects.table(accuracies)
 
 
 def main(argv):

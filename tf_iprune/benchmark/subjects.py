@@ -37,13 +37,12 @@ def accuracy_by_subject(model, windows):
           for s in np.unique(windows.subject)}
 
 
-def table(accuracies, windows_by_split):
+def table(accuracies):
   """Markdown: a row per split and subject, a column per method.
 
   Args:
-    accuracies: {method: {split: accuracy_by_subject(...)}}, in column
-      order.
-    windows_by_split: {split: Windows}, for each split's overall accuracy.
+    accuracies: {method: {split: accuracy_by_subject(...)}}, methods in
+      column order, splits in row order.
 
   Returns:
     The table; each split ends with a row over all its windows.
@@ -52,17 +51,17 @@ def table(accuracies, windows_by_split):
   names = [report.METHOD_NAMES.get(m, m) for m in methods]
   lines = ["| split | subject | windows | %s |" % " | ".join(names),
            "|---|---|---|%s" % ("---|" * len(methods))]
-  for split, windows in windows_by_split.items():
+  for split in accuracies[methods[0]]:
     per_method = [accuracies[m][split] for m in methods]
-    for subject in sorted(per_method[0]):
-      count = per_method[0][subject][0]
+    counts = {s: n for s, (n, _) in per_method[0].items()}
+    for subject in sorted(counts):
       cells = ["%.1f%%" % p[subject][1] for p in per_method]
-      lines.append("| %s | %d | %d | %s |" % (split, subject, count,
+      lines.append("| %s | %d | %d | %s |" % (split, subject, counts[subject],
                                               " | ".join(cells)))
-    overall = [sum(n * a for n, a in p.values()) / len(windows.y)
-               for p in per_method]
+    total = sum(counts.values())
+    overall = [sum(n * a for n, a in p.values()) / total for p in per_method]
     lines.append("| %s | all | %d | %s |" % (
-        split, len(windows.y), " | ".join("%.2f%%" % a for a in overall)))
+        split, total, " | ".join("%.2f%%" % a for a in overall)))
   return "\n".join(lines)
 
 
