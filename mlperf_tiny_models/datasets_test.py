@@ -20,11 +20,21 @@ def test_info_matches_each_zoo_model(model):
 
 
 def test_unknown_name_lists_supported():
-  with pytest.raises(ValueError, match="'mnist'; supported: har, kws, "
-                     "cifar10, vww"):
+  with pytest.raises(ValueError, match="'mnist'; supported: har, har_val7, "
+                     "kws, cifar10, vww"):
     datasets.load("mnist", "train")
   with pytest.raises(ValueError, match="supported: har"):
     datasets.describe("mnist")
+
+
+def test_compatible_data_sets_share_inputs_and_classes():
+  assert datasets.compatible("har", "har_val7") == "har_val7"
+  assert datasets.info("har_val7") == datasets.info("har")
+  with pytest.raises(ValueError, match="'vww' has inputs .* made for "
+                     "'cifar10' needs .* use one of cifar10."):
+    datasets.compatible("cifar10", "vww")
+  with pytest.raises(ValueError, match="Unknown data set 'har7'"):
+    datasets.compatible("har", "har7")
 
 
 def test_unknown_split_lists_supported():
@@ -46,7 +56,8 @@ def test_data_dir_selects_the_real_format(tmp_path):
 
 
 @pytest.mark.parametrize("name,words", [
-    ("har", ("UCI HAPT", "(real", "CC BY 4.0")),
+    ("har", ("UCI HAPT", "(real", "CC BY 4.0", "validation (3, 11, 19, 26)")),
+    ("har_val7", ("UCI HAPT", "validation (3, 7, 14, 17, 22, 26, 29)")),
     ("kws", ("synthetic speech", "NOT Speech Commands")),
     ("cifar10", ("Fashion-MNIST stand-in", "NOT CIFAR-10")),
     ("vww", ("Fashion-MNIST stand-in", "NOT VWW")),

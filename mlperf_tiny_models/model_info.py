@@ -3,7 +3,7 @@ import dataclasses
 from typing import Optional, Tuple
 
 # Data sets that mlperf_tiny_models ships loaders for.
-DATASETS = ("har", "kws", "cifar10", "vww")
+DATASETS = ("har", "har_val7", "kws", "cifar10", "vww")
 
 # Name of the final `keras.layers.Softmax` layer of every classifier. The layer
 # before it produces logits, so an exporter can drop this one.

@@ -30,7 +30,7 @@ MODEL_FILE = "model.keras"
 
 
 def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
-          learning_rate=None, seed=0, verbose=2):
+          learning_rate=None, seed=0, verbose=2, dataset=None):
   """Trains, evaluates and saves a zoo model.
 
   Args:
@@ -43,13 +43,16 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
       (no steps).
     seed: Seed of all random numbers.
     verbose: Keras progress output (0 silent, 1 bar, 2 line per epoch).
+    dataset: A data set to use instead of the model's own, with the same
+      inputs and classes (e.g. "har_val7" for har_cnn); None: the model's.
 
   Returns:
     The dict written to metrics.json.
 
   Raises:
-    ValueError: If the model has no data set, an override is not positive,
-      or the data set cannot be loaded from `data_dir`.
+    ValueError: If the model has no data set, `dataset` cannot stand in for
+      it, an override is not positive, or the data set cannot be loaded
+      from `data_dir`.
   """
   info = mlperf_tiny_models.get_model_info(model_name)
   if info.dataset is None:
@@ -59,6 +62,7 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
             model_name, ", ".join(
                 m for m in mlperf_tiny_models.list_models()
                 if mlperf_tiny_models.get_model_info(m).dataset)))
+  dataset = datasets.compatible(info.dataset, dataset or info.dataset)
   overrides = {"epochs": epochs, "batch_size": batch_size,
                "learning_rate": learning_rate,
                "learning_rate_steps": None if learning_rate is None else ()}
@@ -68,7 +72,7 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
 
   keras.utils.set_random_seed(seed)
   tf.config.experimental.enable_op_determinism()
-  data = {split: datasets.load(info.dataset, split, data_dir)
+  data = {split: datasets.load(dataset, split, data_dir)
           for split in datasets.SPLITS}
   model = mlperf_tiny_models.get_model(model_name)
   optimizer = keras.optimizers.get(
@@ -94,8 +98,8 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
              for split in ("val", "test")}
   metrics = {
       "model": model_name,
-      "dataset": info.dataset,
-      "data": datasets.describe(info.dataset, data_dir),
+      "dataset": dataset,
+      "data": datasets.describe(dataset, data_dir),
       "data_dir": data_dir,
       "val_accuracy": results["val"]["accuracy"],
       "test_accuracy": results["test"]["accuracy"],
@@ -118,18 +122,27 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
 
 
 def train_once(model_name, out_dir, data_dir=None, epochs=None, seed=0,
-               verbose=2):
+               verbose=2, dataset=None):
   """`train` into `out_dir` unless a finished run is already there.
 
   Returns:
     (the trained model, its metrics dict).
+
+  Raises:
+    ValueError: If the finished run there was trained on another data set.
   """
   metrics_path = os.path.join(out_dir, METRICS_FILE)
   if os.path.exists(metrics_path):  # train() writes it last.
     logging.info("Using the trained %s in %s.", model_name, out_dir)
+    metrics = io_utils.read_json(metrics_path)
+    wanted = dataset or mlperf_tiny_models.get_model_info(model_name).dataset
+    if metrics["dataset"] != wanted:
+      raise ValueError(
+          "%s was trained on data set %r, not %r; train into another folder "
+          "or use the data set it was trained on." % (
+              metrics_path, metrics["dataset"], wanted))
   else:
     logging.info("Training %s into %s.", model_name, out_dir)
-    train(model_name, out_dir, data_dir=data_dir, epochs=epochs, seed=seed,
-          verbose=verbose)
-  return (io_utils.load_model(os.path.join(out_dir, MODEL_FILE)),
-          io_utils.read_json(metrics_path))
+    metrics = train(model_name, out_dir, data_dir=data_dir, epochs=epochs,
+                    seed=seed, verbose=verbose, dataset=dataset)
+  return io_utils.load_model(os.path.join(out_dir, MODEL_FILE)), metrics

@@ -37,3 +37,28 @@ def test_writes_model_metrics_and_logs_deterministically(tmp_path):
     assert again[key] == metrics[key], key
   for w, w_again in zip(model.get_weights(), model_again.get_weights()):
     np.testing.assert_array_equal(w, w_again)
+
+
+def test_another_data_set_must_match_the_models_inputs(tmp_path):
+  with pytest.raises(ValueError, match="'kws' has inputs .* use one of har"):
+    training.train("har_cnn", str(tmp_path), dataset="kws")
+
+
+def test_trains_on_a_stand_in_data_set_and_reuses_it_only_for_that(
+    tmp_path):
+  own = training.train("har_cnn", str(tmp_path / "own"), epochs=1,
+                       verbose=0)
+  _, metrics = training.train_once("har_cnn", str(tmp_path / "val7"),
+                                   epochs=1, verbose=0, dataset="har_val7")
+  assert metrics["dataset"] == "har_val7"
+  assert "validation (3, 7, 14, 17, 22, 26, 29)" in metrics["data"]
+  # The same windows, more of them held out for validation.
+  assert metrics["examples"]["test"] == own["examples"]["test"]
+  assert metrics["examples"]["val"] > own["examples"]["val"]
+  assert sum(metrics["examples"].values()) == sum(own["examples"].values())
+  with pytest.raises(ValueError, match="trained on data set 'har_val7', "
+                     "not 'har'"):
+    training.train_once("har_cnn", str(tmp_path / "val7"))
+  _, reused = training.train_once("har_cnn", str(tmp_path / "val7"),
+                                  dataset="har_val7")
+  assert reused == metrics

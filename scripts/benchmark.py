@@ -71,6 +71,10 @@ flags.DEFINE_list("power", list(runner.POWERS), "Power strengths.")
 flags.DEFINE_list("data_dir", [], "Local copies of real data sets as "
                   "NAME=PATH pairs (e.g. kws=/data/speech_commands_v0.02); "
                   "other data sets use the embedded data.")
+flags.DEFINE_list("dataset", [], "MODEL=DATASET pairs: train, prune and "
+                  "export MODEL on another data set with the same inputs "
+                  "and classes, e.g. har_cnn=har_val7 (7 validation "
+                  "subjects instead of 4); default: each model's own.")
 flags.DEFINE_list("fine_tune_epochs", [], "Fine-tuning epochs per pruning "
                   "iteration, the same for every method: N for every model "
                   "or MODEL=N pairs, N a count or 'recipe' (the model's "
@@ -152,6 +156,7 @@ def config_from_flags():
   return runner.BenchmarkConfig(
       models=tuple(FLAGS.models), methods=tuple(FLAGS.methods),
       powers=tuple(FLAGS.power), data_dirs=runner.data_dirs(FLAGS.data_dir),
+      datasets=runner.model_datasets(FLAGS.dataset),
       plan=FLAGS.plan, pretrain_epochs=FLAGS.pretrain_epochs,
       q15_samples=FLAGS.q15_samples, latency_inputs=FLAGS.latency_inputs,
       back_to_back=FLAGS.back_to_back, seed=FLAGS.seed,

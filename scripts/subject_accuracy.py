@@ -24,7 +24,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("out_dir", "runs/demo", "Output folder of a finished "
                     "scripts/benchmark.py run (one that holds its models).")
 flags.DEFINE_string("model", "har_cnn", "Model of the run; its data set "
-                    "must be split by subject (har).")
+                    "must be split by subject (har, har_val7).")
 flags.DEFINE_list("methods", ["unpruned", "energy", "intermittent"],
                   "Methods of the run, one column each.")
 flags.DEFINE_string("data_dir", None, "The local copy of UCI HAR the run "
@@ -34,14 +34,14 @@ flags.DEFINE_string("data_dir", None, "The local copy of UCI HAR the run "
 
 def _table():
   results = runner.read_results(FLAGS.out_dir)
-  subjects.check_split_by_subject(results, FLAGS.model)
+  dataset = subjects.split_by_subject(results, FLAGS.model)
   paths = {m: subjects.method_model_path(FLAGS.out_dir, FLAGS.model, m)
            for m in FLAGS.methods}
   for method, path in paths.items():
     if not os.path.exists(path):
       raise ValueError("--methods: the run has no %r model of %s (no %s)."
                        % (method, FLAGS.model, path))
-  windows = {split: subjects.load_windows(split, FLAGS.data_dir)
+  windows = {split: subjects.load_windows(dataset, split, FLAGS.data_dir)
              for split in subjects.SPLITS}
   accuracies = {}
   for method, path in paths.items():

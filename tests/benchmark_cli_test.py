@@ -128,6 +128,12 @@ def test_benchmark_runs_and_resumes(tmp_path):
   again = json.loads(open(os.path.join(other, "results.json")).read())
   assert again["models"]["har_cnn"]["baseline"] == har["baseline"]
   assert again["config"]["seed"] == 1
+  # Not on a baseline trained on another data set.
+  other_data = _run(*_TINY, "--dataset=har_cnn=har_val7",
+                    "--baselines_from=" + out,
+                    "--out_dir=" + str(tmp_path / "val7"), "--markdown=")
+  assert other_data.returncode != 0
+  assert "trained on data set 'har', not 'har_val7'" in other_data.stderr
   tabled = _run(*_TINY, "--out_dir=" + out, "--markdown=" + md, "--resume",
                 "--seed_runs=" + other)
   assert tabled.returncode == 0, tabled.stderr[-3000:]
@@ -152,11 +158,33 @@ def test_benchmark_runs_and_resumes(tmp_path):
   assert "| har_cnn | %s | `--seed=1` |" % other in rewritten
 
 
+def test_benchmark_on_a_stand_in_data_set(tmp_path):
+  out = str(tmp_path / "run")
+  proc = _run("--models=har_cnn", "--methods=unpruned", "--power=continuous",
+              "--pretrain_epochs=1", "--fine_tune_epochs=1",
+              "--q15_samples=16", "--latency_inputs=1",
+              "--dataset=har_cnn=har_val7", "--out_dir=" + out, "--markdown=")
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  results = json.loads(open(os.path.join(out, "results.json")).read())
+  assert results["config"]["datasets"] == {"har_cnn": "har_val7"}
+  har = results["models"]["har_cnn"]
+  assert har["dataset"] == "har_val7"
+  assert "validation (3, 7, 14, 17, 22, 26, 29)" in har["data"]
+  baseline = json.loads(open(os.path.join(
+      out, "har_cnn", "baseline", "metrics.json")).read())
+  assert baseline["dataset"] == "har_val7"
+  assert har["baseline"]["val_accuracy"] == baseline["val_accuracy"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--models=ad_autoencoder"], "cannot be benchmarked"),
     (["--methods=random"], "Unknown method"),
     (["--data_dir=kws"], "NAME=PATH"),
     (["--data_dir=speech=/x"], "unknown data sets"),
+    (["--dataset=har_cnn"], "MODEL=DATASET"),
+    (["--models=har_cnn", "--dataset=sqn=cifar10"],
+     "'sqn' is not a benchmarked model"),
+    (["--models=har_cnn", "--dataset=har_cnn=kws"], "use one of har"),
     (["--fine_tune_epochs=some"], "N or MODEL=N"),
     (["--models=har_cnn", "--fine_tune_epochs=sqn=recipe"],
      "not a benchmarked model"),

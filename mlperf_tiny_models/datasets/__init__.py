@@ -9,12 +9,19 @@ With `data_dir`, the real data set is read from a local copy in its usual
 format. Without it, an embedded default is built once and cached (see
 `cache`); only HAR's is real data, the others are stand-ins:
 
-| name    | input       | classes | data_dir format           | embedded       |
-|---------|-------------|---------|---------------------------|----------------|
-| har     | (1, 128, 9) | 6       | UCI HAR Dataset           | UCI HAPT, real |
-| kws     | (49, 10, 1) | 12      | Speech Commands v0.02     | espeak-ng      |
-| cifar10 | (32, 32, 3) | 10      | CIFAR-10 python batches   | Fashion-MNIST  |
-| vww     | (96, 96, 3) | 2       | person/non_person folders | Fashion-MNIST  |
+| name     | input       | classes | data_dir format         | embedded       |
+|----------|-------------|---------|-------------------------|----------------|
+| har      | (1, 128, 9) | 6       | UCI HAR Dataset         | UCI HAPT, real |
+| har_val7 | (1, 128, 9) | 6       | UCI HAR Dataset         | UCI HAPT, real |
+| kws      | (49, 10, 1) | 12      | Speech Commands v0.02   | espeak-ng      |
+| cifar10  | (32, 32, 3) | 10      | CIFAR-10 python batches | Fashion-MNIST  |
+| vww      | (96, 96, 3) | 2       | person/non_person dirs  | Fashion-MNIST  |
+
+"har" and "har_val7" are the same recordings and test subjects; they
+differ in the training subjects held out for validation (4 or 7 of 21;
+`har.every_nth_training_subject`). A model trains on its own data set
+(`ModelInfo.dataset`) unless told to use another with the same inputs and
+classes (`compatible`).
 
 Every reported number must name its data: `describe(name, data_dir)` says
 which source `load` reads.
@@ -53,18 +60,19 @@ class _Source(NamedTuple):
   describe_embedded: str
 
 
-def _har_local(data_dir, split):
-  return har.load_uci_har(data_dir, split)[:2]
-
-
-def _har_embedded(split):
-  return har.load_hapt(split)[:2]
+def _har_source(val_subjects):
+  return _Source(
+      DatasetInfo(har.INPUT_SHAPE, len(har.CLASS_NAMES)),
+      lambda data_dir, split: har.load_uci_har(data_dir, split,
+                                               val_subjects)[:2],
+      har.uci_har_description(val_subjects),
+      lambda split: har.load_hapt(split, val_subjects)[:2],
+      har.hapt_description(val_subjects))
 
 
 _SOURCES = {
-    "har": _Source(DatasetInfo(har.INPUT_SHAPE, len(har.CLASS_NAMES)),
-                   _har_local, har.UCI_HAR_DESCRIPTION,
-                   _har_embedded, har.HAPT_DESCRIPTION),
+    **{name: _har_source(val_subjects)
+       for name, val_subjects in har.VAL_SUBJECTS_OF.items()},
     "kws": _Source(DatasetInfo(mfcc.FEATURE_SHAPE,
                                len(speech_commands.CLASS_NAMES)),
                    speech_commands.load, speech_commands.DESCRIPTION,
@@ -112,6 +120,25 @@ def load(name: str, split: str,
   if data_dir is None:
     return source.load_embedded(split)
   return source.load_local(data_dir, split)
+
+
+def compatible(default: str, name: str) -> str:
+  """Checks that data set `name` can stand in for a model's `default` one.
+
+  Returns:
+    `name`.
+
+  Raises:
+    ValueError: If `name` is unknown or differs in input shape or classes.
+  """
+  if info(name) != info(default):
+    raise ValueError(
+        "Data set %r has inputs %s and %d classes; a model made for %r "
+        "needs %s and %d: use one of %s." % (
+            name, info(name).input_shape, info(name).num_classes, default,
+            info(default).input_shape, info(default).num_classes,
+            ", ".join(n for n in NAMES if info(n) == info(default))))
+  return name
 
 
 def describe(name: str, data_dir: Optional[str] = None) -> str:

@@ -25,18 +25,37 @@ from mlperf_tiny_models.datasets import local_copy
 CLASS_NAMES = ("walking", "walking_upstairs", "walking_downstairs", "sitting",
                "standing", "laying")
 INPUT_SHAPE = (1, 128, 9)
-# UCI HAR's test subjects; validation takes every fifth of its 21 training
-# subjects, so model selection never sees a test subject.
+# UCI HAR's test subjects. Validation takes every fifth of its 21 training
+# subjects (data set "har"), or every third (data set "har_val7": a larger
+# decision split), so model selection never sees a test subject.
 TEST_SUBJECTS = (2, 4, 9, 10, 12, 13, 18, 20, 24)
-VAL_SUBJECTS = (3, 11, 19, 26)
-# For datasets.describe(); {data_dir} is filled in with the local copy.
-UCI_HAR_DESCRIPTION = (
-    "UCI HAR Dataset (real) from {data_dir}, Inertial Signals; validation "
-    "subjects %s carved from its train split" % (VAL_SUBJECTS,))
-HAPT_DESCRIPTION = (
-    "UCI HAPT recordings (real; Reyes-Ortiz et al., CC BY 4.0), windows per "
-    "UCI HAR (128 samples, 50%% overlap, 9 channels), split by subject: test "
-    "%s, validation %s" % (TEST_SUBJECTS, VAL_SUBJECTS))
+_TRAINING_SUBJECTS = tuple(s for s in range(1, 31) if s not in TEST_SUBJECTS)
+
+
+def every_nth_training_subject(n: int):
+  """Validation subjects: every n-th training subject, from the second on."""
+  return _TRAINING_SUBJECTS[1::n]
+
+
+VAL_SUBJECTS = every_nth_training_subject(5)  # (3, 11, 19, 26)
+# {data set name: its validation subjects}, for mlperf_tiny_models.datasets.
+VAL_SUBJECTS_OF = {"har": VAL_SUBJECTS,
+                   "har_val7": every_nth_training_subject(3)}
+
+
+def uci_har_description(val_subjects=VAL_SUBJECTS):
+  """For datasets.describe(); {data_dir} is filled in with the local copy."""
+  return ("UCI HAR Dataset (real) from {data_dir}, Inertial Signals; "
+          "validation subjects %s carved from its train split"
+          % (tuple(val_subjects),))
+
+
+def hapt_description(val_subjects=VAL_SUBJECTS):
+  return ("UCI HAPT recordings (real; Reyes-Ortiz et al., CC BY 4.0), windows "
+          "per UCI HAR (128 samples, 50%% overlap, 9 channels), split by "
+          "subject: test %s, validation %s"
+          % (TEST_SUBJECTS, tuple(val_subjects)))
+
 
 _SIGNALS = ("body_acc_x", "body_acc_y", "body_acc_z", "body_gyro_x",
             "body_gyro_y", "body_gyro_z", "total_acc_x", "total_acc_y",
@@ -59,19 +78,22 @@ class Windows(NamedTuple):
   subject: np.ndarray
 
 
-def split_mask(subject: np.ndarray, split: str) -> np.ndarray:
+def split_mask(subject: np.ndarray, split: str,
+               val_subjects=VAL_SUBJECTS) -> np.ndarray:
   """Selects the windows of `split` ("train", "val" or "test") by subject."""
   in_test = np.isin(subject, TEST_SUBJECTS)
-  in_val = np.isin(subject, VAL_SUBJECTS)
+  in_val = np.isin(subject, val_subjects)
   return {"train": ~in_test & ~in_val, "val": in_val, "test": in_test}[split]
 
 
-def load_uci_har(data_dir: str, split: str) -> Windows:
+def load_uci_har(data_dir: str, split: str,
+                 val_subjects=VAL_SUBJECTS) -> Windows:
   """Reads one split from a local copy of the UCI HAR Dataset.
 
   Args:
     data_dir: The "UCI HAR Dataset" folder (or its parent).
     split: "train", "val" or "test".
+    val_subjects: Training subjects held out as "val".
 
   Returns:
     The split's windows.
@@ -93,14 +115,14 @@ def load_uci_har(data_dir: str, split: str) -> Windows:
   y = np.loadtxt(os.path.join(root, label_file), dtype=np.int64, ndmin=1) - 1
   subject = np.loadtxt(os.path.join(root, subject_file), dtype=np.int64,
                        ndmin=1)
-  mask = split_mask(subject, split)
+  mask = split_mask(subject, split, val_subjects)
   return Windows(x[mask], y[mask], subject[mask])
 
 
-def load_hapt(split: str) -> Windows:
+def load_hapt(split: str, val_subjects=VAL_SUBJECTS) -> Windows:
   """Returns one split of the embedded HAR windows (built and cached once)."""
   arrays = cache.cached_arrays(_CACHE_NAME, _build_hapt_windows)
-  mask = split_mask(arrays["subject"], split)
+  mask = split_mask(arrays["subject"], split, val_subjects)
   return Windows(arrays["x"][mask], arrays["y"][mask],
                  arrays["subject"][mask])
 

@@ -115,3 +115,21 @@ def test_embedded_hapt_windows():
   gravity = np.linalg.norm(test_x[..., 6:9], axis=-1).mean()
   assert gravity == pytest.approx(1.0, abs=0.05)
   assert np.abs(test_x[..., 0:3].mean()) < 0.01
+
+
+def test_validation_subjects_are_every_nth_training_subject():
+  assert har.VAL_SUBJECTS == (3, 11, 19, 26)
+  assert har.every_nth_training_subject(3) == (3, 7, 14, 17, 22, 26, 29)
+  for n in (3, 5):
+    assert not set(har.every_nth_training_subject(n)) & set(
+        har.TEST_SUBJECTS)
+
+
+def test_embedded_hapt_with_more_validation_subjects():
+  val7 = har.every_nth_training_subject(3)
+  splits = {split: har.load_hapt(split, val7)
+            for split in ("train", "val", "test")}
+  assert set(splits["val"].subject) == set(val7)
+  assert set(splits["test"].subject) == set(har.TEST_SUBJECTS)
+  assert not set(splits["train"].subject) & set(val7 + har.TEST_SUBJECTS)
+  np.testing.assert_array_equal(splits["test"].x, har.load_hapt("test").x)

@@ -316,20 +316,22 @@ def seed_table(runs, power="4mW"):
 _SETTING_FLAGS = {
     "seed": "seed", "plan": "plan", "fine_tune_epochs": "fine_tune_epochs",
     "pretrain_epochs": "pretrain_epochs", "data_dirs": "data_dir",
+    "datasets": "dataset",
     "q15_samples": "q15_samples", "latency_inputs": "latency_inputs",
     "back_to_back": "back_to_back"}
 
 
-# Pruning settings added after every run older than them was made the
-# same way: a config that does not record one had this value.
-_ADDED_SETTINGS = {"budget": "weights", "accuracy_weight": 0.001}
+# Settings added after every run older than them was made the same way: a
+# config that does not record one had this value.
+_ADDED_SETTINGS = {"budget": "weights", "accuracy_weight": 0.001,
+                   "dataset": {}}
 
 
 def _settings(config):
   """{flag: value} of a run's config, its pruning settings included."""
-  flat = {_SETTING_FLAGS[k]: v for k, v in config.items()
-          if k in _SETTING_FLAGS}
-  flat.update(_ADDED_SETTINGS)
+  flat = dict(_ADDED_SETTINGS)
+  flat.update({_SETTING_FLAGS[k]: v for k, v in config.items()
+               if k in _SETTING_FLAGS})
   flat.update(config.get("pruning", {}))
   return flat
 

@@ -158,6 +158,12 @@ def test_settings_difference_knows_the_value_older_runs_had():
       "--accuracy_weight=0.01"]
   assert report.settings_difference(older, {
       "seed": 0, "pruning": {"accuracy_weight": 0.001}}) == []
+  val7 = {"seed": 0, "datasets": {"har_cnn": "har_val7"}, "pruning": {}}
+  assert report.settings_difference(older, val7) == [
+      "--dataset=har_cnn=har_val7"]
+  assert report.settings_difference(val7, older) == [
+      "--dataset=har_cnn=default"]
+  assert report.settings_difference(older, {"seed": 0, "datasets": {}}) == []
 
 
 def test_other_runs_table_names_each_run_its_settings_and_missed_claims():

@@ -56,6 +56,9 @@ class BenchmarkConfig:
     powers: Power strengths for the latency runs.
     data_dirs: {data set name: local copy of the real data}; others use the
       embedded data.
+    datasets: {model: data set to train, prune and export it on instead of
+      its own, with the same inputs and classes (e.g. har_cnn: "har_val7",
+      a larger validation split)}.
     plan: Tile plan, 'auto' or 'reference'; None: the pruner's default
       (the reference implementation's tiles for the paper's models, 'auto'
       for the others).
@@ -78,6 +81,7 @@ class BenchmarkConfig:
   methods: Tuple[str, ...] = METHODS
   powers: Tuple[str, ...] = POWERS
   data_dirs: Dict[str, str] = dataclasses.field(default_factory=dict)
+  datasets: Dict[str, str] = dataclasses.field(default_factory=dict)
   plan: Optional[str] = None
   pretrain_epochs: Optional[int] = None
   q15_samples: Optional[int] = None
@@ -108,6 +112,13 @@ class BenchmarkConfig:
     if unknown:
       raise ValueError("--data_dir names unknown data sets %s; supported: "
                        "%s." % (sorted(unknown), ", ".join(datasets.NAMES)))
+    for name, dataset in self.datasets.items():
+      if name not in self.models:
+        raise ValueError("--dataset=%s=%s: %r is not a benchmarked model "
+                         "(%s)." % (name, dataset, name,
+                                    ", ".join(self.models)))
+      datasets.compatible(mlperf_tiny_models.get_model_info(name).dataset,
+                          dataset)
     if self.latency_inputs < 1:
       raise ValueError("latency_inputs must be at least 1.")
     for name, epochs in self.fine_tune_epochs.items():
@@ -120,6 +131,10 @@ class BenchmarkConfig:
         model_name, FINE_TUNE_EPOCHS.get(model_name,
                                          DEFAULT_FINE_TUNE_EPOCHS))
 
+  def dataset_for(self, model_name):
+    return self.datasets.get(
+        model_name, mlperf_tiny_models.get_model_info(model_name).dataset)
+
   def plan_for(self, model_name):
     return self.plan or tiling.default_plan(model_name)
 
@@ -130,13 +145,26 @@ def data_dirs(pairs):
   Raises:
     ValueError: on an entry of another form.
   """
-  dirs = {}
+  return _name_value_pairs(pairs, "--data_dir", "NAME=PATH")
+
+
+def model_datasets(pairs):
+  """{model: data set} from --dataset entries MODEL=DATASET.
+
+  Raises:
+    ValueError: on an entry of another form.
+  """
+  return _name_value_pairs(pairs, "--dataset", "MODEL=DATASET")
+
+
+def _name_value_pairs(pairs, flag, form):
+  values = {}
   for pair in pairs:
-    name, sep, path = pair.partition("=")
-    if not sep or not path:
-      raise ValueError("--data_dir entries are NAME=PATH, got %r." % pair)
-    dirs[name] = path
-  return dirs
+    name, sep, value = pair.partition("=")
+    if not sep or not value:
+      raise ValueError("%s entries are %s, got %r." % (flag, form, pair))
+    values[name] = value
+  return values
 
 
 def fine_tune_epochs(entries, models):
@@ -272,9 +300,10 @@ def run_method(name, method, model, data, config, out_dir,
       out_dir=os.path.join(folder, "pruning"), resume=True, **settings)
   chosen = pruned.summary["chosen"]
   logging.info("%s / %s: exporting", name, method)
+  dataset = config.dataset_for(name)
   report = exporter.export_model(
-      pruned.model, os.path.join(folder, "export"), dataset=info.dataset,
-      data_dir=config.data_dirs.get(info.dataset), plan=plan, name=name,
+      pruned.model, os.path.join(folder, "export"), dataset=dataset,
+      data_dir=config.data_dirs.get(dataset), plan=plan, name=name,
       seed=config.seed, eval_split=None)
   logging.info("%s / %s: simulating", name, method)
   accuracy = _q15_accuracy(model_bin, data, config)
@@ -344,18 +373,19 @@ def trained_baseline_dir(folder, name):
 
 def run_model(name, config, out_dir, resimulate=False):
   """Baseline plus every method of `config` for one model."""
-  info = mlperf_tiny_models.get_model_info(name)
-  data_dir = config.data_dirs.get(info.dataset)
-  data = {split: datasets.load(info.dataset, split, data_dir)
+  dataset = config.dataset_for(name)
+  data_dir = config.data_dirs.get(dataset)
+  data = {split: datasets.load(dataset, split, data_dir)
           for split in datasets.SPLITS}
   logging.info("%s: baseline", name)
   baseline_dir = (trained_baseline_dir(config.baselines_from, name)
                   if config.baselines_from
                   else os.path.join(out_dir, "baseline"))
   model, metrics = training.train_once(
-      name, baseline_dir, data_dir, config.pretrain_epochs, config.seed)
-  results = {"data": datasets.describe(info.dataset, data_dir),
-             "dataset": info.dataset,
+      name, baseline_dir, data_dir, config.pretrain_epochs, config.seed,
+      dataset=dataset)
+  results = {"data": datasets.describe(dataset, data_dir),
+             "dataset": dataset,
              "baseline": {"val_accuracy": metrics["val_accuracy"],
                           "test_accuracy": metrics["test_accuracy"]}}
   for method in config.methods:

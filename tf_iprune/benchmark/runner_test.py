@@ -35,3 +35,16 @@ def test_fine_tune_epochs_counts_and_recipes():
 def test_fine_tune_epochs_bad_entries_are_clear_errors(entries, message):
   with pytest.raises(ValueError, match=message):
     runner.fine_tune_epochs(entries, ("har_cnn",))
+
+
+def test_a_model_uses_its_own_data_set_unless_told_otherwise():
+  config = runner.BenchmarkConfig(
+      models=("har_cnn", "sqn"), datasets={"har_cnn": "har_val7"})
+  assert config.dataset_for("har_cnn") == "har_val7"
+  assert config.dataset_for("sqn") == "cifar10"
+  assert runner.model_datasets(["har_cnn=har_val7"]) == {
+      "har_cnn": "har_val7"}
+  with pytest.raises(ValueError, match="--dataset entries are MODEL=DATASET"):
+    runner.model_datasets(["har_val7"])
+  with pytest.raises(ValueError, match="'vww' has inputs"):
+    runner.BenchmarkConfig(models=("sqn",), datasets={"sqn": "vww"})

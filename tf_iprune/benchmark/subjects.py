@@ -21,11 +21,13 @@ def method_model_path(out_dir, model_name, method):
   return os.path.join(out_dir, model_name, method, "pruning", "model.keras")
 
 
-def load_windows(split, data_dir=None):
-  """One split of the HAR windows, with subjects (embedded or local copy)."""
+def load_windows(dataset, split, data_dir=None):
+  """One split of a HAR data set's windows, with subjects (embedded or local
+  copy)."""
+  val_subjects = har.VAL_SUBJECTS_OF[dataset]
   if data_dir is None:
-    return har.load_hapt(split)
-  return har.load_uci_har(data_dir, split)
+    return har.load_hapt(split, val_subjects)
+  return har.load_uci_har(data_dir, split, val_subjects)
 
 
 def accuracy_by_subject(model, windows):
@@ -65,13 +67,18 @@ def table(accuracies):
   return "\n".join(lines)
 
 
-def check_split_by_subject(results, model_name):
-  """Raises ValueError unless `model_name` of a run's results uses HAR."""
+def split_by_subject(results, model_name):
+  """The HAR data set of `model_name` in a run's results.
+
+  Raises:
+    ValueError: If the run has no such model or it uses other data.
+  """
   if model_name not in results["models"]:
     raise ValueError("The run has no model %r (it has %s)." % (
         model_name, ", ".join(results["models"])))
   dataset = results["models"][model_name]["dataset"]
-  if dataset != "har":
+  if dataset not in har.VAL_SUBJECTS_OF:
     raise ValueError("%s uses the %r data set; accuracy per subject needs "
-                     "one split by subject (supported: har)."
-                     % (model_name, dataset))
+                     "one split by subject (supported: %s)."
+                     % (model_name, dataset, ", ".join(har.VAL_SUBJECTS_OF)))
+  return dataset

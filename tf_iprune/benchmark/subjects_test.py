@@ -44,12 +44,21 @@ def test_table_rows_per_subject_and_overall():
 
 def test_only_data_split_by_subject():
   results = testing.results()
-  subjects.check_split_by_subject(results, "har_cnn")
+  assert subjects.split_by_subject(results, "har_cnn") == "har"
+  results["models"]["har_cnn"]["dataset"] = "har_val7"
+  assert subjects.split_by_subject(results, "har_cnn") == "har_val7"
   results["models"]["toy"]["dataset"] = "kws"
-  with pytest.raises(ValueError, match="toy uses the 'kws' data set.*har"):
-    subjects.check_split_by_subject(results, "toy")
+  with pytest.raises(ValueError, match="toy uses the 'kws' data set.*har, "
+                     "har_val7"):
+    subjects.split_by_subject(results, "toy")
   with pytest.raises(ValueError, match="no model 'sqn'"):
-    subjects.check_split_by_subject(results, "sqn")
+    subjects.split_by_subject(results, "sqn")
+
+
+def test_windows_of_each_har_data_set_hold_its_validation_subjects():
+  for dataset, val_subjects in har.VAL_SUBJECTS_OF.items():
+    windows = subjects.load_windows(dataset, "val")
+    assert set(windows.subject) == set(val_subjects)
 
 
 def test_method_model_path():
