@@ -25,6 +25,10 @@ in the buffer, as on a device that infers continuously (the paper's
 "average time to complete one single end-to-end inference").
 --noback_to_back starts every inference with a full buffer instead.
 
+--dataset=har_cnn=har_val7 trains, prunes and exports har_cnn on the same
+HAR recordings with 7 of the 21 training subjects held out for validation
+instead of 4: a larger split for the pruning loop's decisions.
+
 How much a result owes to the seed: prune the same trained baselines again
 with other seeds (--baselines_from, --seed), then name those runs in
 --seed_runs of the main report, which adds a table of every run and the

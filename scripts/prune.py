@@ -45,8 +45,10 @@ _MODEL = flags.DEFINE_enum(
 _MODEL_PATH = flags.DEFINE_string(
     "model_path", None, "Trained .keras / .h5 model to prune.")
 _DATASET = flags.DEFINE_string(
-    "dataset", None, "Data set of --model_path (default: the data set of the "
-    "zoo model named like the Keras model or --model).")
+    "dataset", None, "Data set to pretrain and prune on (default: the data "
+    "set of the zoo model named like the Keras model or --model); for "
+    "--model, one of the same inputs and classes, e.g. har_val7 for "
+    "har_cnn.")
 _DATA_DIR = flags.DEFINE_string(
     "data_dir", None, "Local copy of the real data set; default: the "
     "embedded data (see mlperf_tiny_models.datasets).")
@@ -144,15 +146,15 @@ def _load_data(dataset, data_dir):
           for split in datasets.SPLITS}
 
 
-def pretrain(model_name, data_dir, out_dir, epochs, seed):
-  """Trains a zoo model into out_dir/pretrain, once.
+def pretrain(model_name, dataset, data_dir, out_dir, epochs, seed):
+  """Trains a zoo model on `dataset` into out_dir/pretrain, once.
 
   Returns:
     (model, seconds the training took).
   """
   folder = os.path.join(out_dir, "pretrain")
   model, metrics = training.train_once(model_name, folder, data_dir, epochs,
-                                       seed)
+                                       seed, dataset=dataset)
   return model, float(metrics["train_seconds"])
 
 
@@ -215,14 +217,18 @@ def main(argv):
     data = _load_data(dataset, _DATA_DIR.value)
     baseline_wall_s = 0.0
   else:
-    dataset = _DATASET.value or mlperf_tiny_models.get_model_info(
-        _MODEL.value).dataset
-    if dataset is None:
+    own = mlperf_tiny_models.get_model_info(_MODEL.value).dataset
+    if own is None:
       raise app.UsageError("Model %s has no data set to train on; give "
                            "--model_path and --dataset." % _MODEL.value)
+    try:
+      dataset = datasets.compatible(own, _DATASET.value or own)
+    except ValueError as e:
+      raise app.UsageError("--dataset: %s" % e) from None
     data = _load_data(dataset, _DATA_DIR.value)
-    model, baseline_wall_s = pretrain(_MODEL.value, _DATA_DIR.value, out_dir,
-                                      _PRETRAIN_EPOCHS.value, _SEED.value)
+    model, baseline_wall_s = pretrain(_MODEL.value, dataset, _DATA_DIR.value,
+                                      out_dir, _PRETRAIN_EPOCHS.value,
+                                      _SEED.value)
 
   pruner = iterative.IterativePruner(config, out_dir=out_dir,
                                      resume=_RESUME.value, verbose=True)

@@ -28,6 +28,10 @@ _MODEL = flags.DEFINE_enum(
 _DATA_DIR = flags.DEFINE_string(
     "data_dir", None, "Local copy of the model's real data set (see "
     "mlperf_tiny_models.datasets); default: the embedded data.")
+_DATASET = flags.DEFINE_string(
+    "dataset", None, "Data set to train on; default: the model's. Another "
+    "must have the same inputs and classes (e.g. har_val7 for har_cnn: 7 "
+    "validation subjects instead of 4).")
 _EPOCHS = flags.DEFINE_integer(
     "epochs", None, "Epochs; default: the model's recipe.", lower_bound=1)
 _BATCH_SIZE = flags.DEFINE_integer(
@@ -50,7 +54,8 @@ def main(argv):
         _MODEL.value, _OUT_DIR.value or os.path.join("runs", _MODEL.value),
         data_dir=_DATA_DIR.value, epochs=_EPOCHS.value,
         batch_size=_BATCH_SIZE.value, learning_rate=_LEARNING_RATE.value,
-        seed=_SEED.value, verbose=1 if sys.stdout.isatty() else 2)
+        seed=_SEED.value, verbose=1 if sys.stdout.isatty() else 2,
+        dataset=_DATASET.value)
   except ValueError as e:
     sys.exit("Error: %s" % e)  # The message says it all; no traceback.
   print("%s on %s: val accuracy %.4f, test accuracy %.4f" % (

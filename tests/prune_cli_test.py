@@ -41,6 +41,8 @@ def test_help_and_bad_flags(tmp_path):
       ("--model=har_cnn", "--tile_overrides=conv1=6", out):
           "'conv1=6' is not layer=tile_m:tile_n",
       ("--model=nope", out): "flag --model=nope: value should be one of",
+      ("--model=har_cnn", "--dataset=kws", out):
+          "--dataset: Data set 'kws' has inputs",
       ("--model_path=%s" % (tmp_path / "none.keras"), out):
           "none.keras' does not exist",
   }
