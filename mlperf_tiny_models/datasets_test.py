@@ -1,4 +1,5 @@
-"""Tests for the public data set API: load, describe, info."""
+"""Tests for the public data set API: load, describe, info, fingerprint."""
+import numpy as np
 import pytest
 
 import mlperf_tiny_models
@@ -35,6 +36,20 @@ def test_compatible_data_sets_share_inputs_and_classes():
     datasets.compatible("cifar10", "vww")
   with pytest.raises(ValueError, match="Unknown data set 'har7'"):
     datasets.compatible("har", "har7")
+
+
+def test_fingerprint_tells_arrays_apart():
+  x = np.arange(12, dtype=np.float32).reshape(3, 4)
+  y = np.array([0, 1, 2])
+  splits = {"train": (x, y), "val": (x[:1], y[:1])}
+  same = {"val": (x[:1].copy(), y[:1].copy()), "train": (x.copy(), y.copy())}
+  assert datasets.fingerprint(splits) == datasets.fingerprint(same)
+  assert len(datasets.fingerprint(splits)) == 16
+  for other in ({"train": (x, y), "val": (x[:1] + 1e-6, y[:1])},
+                {"train": (x, y), "test": (x[:1], y[:1])},
+                {"train": (x.reshape(4, 3), y), "val": (x[:1], y[:1])},
+                {"train": (x.astype(np.float64), y), "val": (x[:1], y[:1])}):
+    assert datasets.fingerprint(other) != datasets.fingerprint(splits)
 
 
 def test_unknown_split_lists_supported():

@@ -8,8 +8,9 @@ a stand-in, named as such in metrics.json). The weights of the epoch with
 the best validation accuracy are kept; the test split is evaluated once, at
 the end. Writes to `out_dir`, each file atomically:
   model.keras   the trained tf_keras model;
-  metrics.json  model, dataset, data (description of the data used),
-                validation and test accuracy and loss, and the settings;
+  metrics.json  model, dataset, data (description of the data used) and
+                its fingerprint, validation and test accuracy and loss,
+                and the settings;
   logs/         TensorBoard logs.
 """
 import dataclasses
@@ -100,6 +101,7 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
       "model": model_name,
       "dataset": dataset,
       "data": datasets.describe(dataset, data_dir),
+      "data_fingerprint": datasets.fingerprint(data),
       "data_dir": data_dir,
       "val_accuracy": results["val"]["accuracy"],
       "test_accuracy": results["test"]["accuracy"],

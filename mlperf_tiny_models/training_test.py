@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 
+from mlperf_tiny_models import datasets
 from mlperf_tiny_models import training
 from tf_iprune.legacy_keras import keras
 
@@ -51,6 +52,9 @@ def test_trains_on_a_stand_in_data_set_and_reuses_it_only_for_that(
   _, metrics = training.train_once("har_cnn", str(tmp_path / "val7"),
                                    epochs=1, verbose=0, dataset="har_val7")
   assert metrics["dataset"] == "har_val7"
+  assert metrics["data_fingerprint"] == datasets.fingerprint(
+      {split: datasets.load("har_val7", split) for split in datasets.SPLITS})
+  assert metrics["data_fingerprint"] != own["data_fingerprint"]
   assert "validation (3, 7, 14, 17, 22, 26, 29)" in metrics["data"]
   # The same windows, more of them held out for validation.
   assert metrics["examples"]["test"] == own["examples"]["test"]

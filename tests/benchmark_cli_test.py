@@ -173,6 +173,7 @@ def test_benchmark_on_a_stand_in_data_set(tmp_path):
   baseline = json.loads(open(os.path.join(
       out, "har_cnn", "baseline", "metrics.json")).read())
   assert baseline["dataset"] == "har_val7"
+  assert har["data_fingerprint"] == baseline["data_fingerprint"]
   assert har["baseline"]["val_accuracy"] == baseline["val_accuracy"]
 
 

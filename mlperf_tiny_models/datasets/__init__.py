@@ -24,9 +24,11 @@ differ in the training subjects held out for validation (4 or 7 of 21;
 classes (`compatible`).
 
 Every reported number must name its data: `describe(name, data_dir)` says
-which source `load` reads.
+which source `load` reads, and `fingerprint` whether two installs built the
+same arrays (an embedded set is built on each machine, from its packages).
 """
-from typing import Callable, NamedTuple, Optional, Tuple
+import hashlib
+from typing import Callable, Dict, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -139,6 +141,23 @@ def compatible(default: str, name: str) -> str:
             info(default).input_shape, info(default).num_classes,
             ", ".join(n for n in NAMES if info(n) == info(default))))
   return name
+
+
+def fingerprint(splits: Dict[str, Tuple[np.ndarray, np.ndarray]]) -> str:
+  """SHA-256 (16 hex digits) of loaded splits: their names, shapes, dtypes
+  and bytes, in split order.
+
+  Args:
+    splits: {split: (x, y)} as `load` returns them.
+  """
+  digest = hashlib.sha256()
+  for split in sorted(splits, key=SPLITS.index):
+    for array in splits[split]:
+      array = np.ascontiguousarray(array)
+      digest.update(("%s %s %s;" % (split, array.shape, array.dtype))
+                    .encode("ascii"))
+      digest.update(array.tobytes())
+  return digest.hexdigest()[:16]
 
 
 def describe(name: str, data_dir: Optional[str] = None) -> str:

@@ -385,6 +385,7 @@ def run_model(name, config, out_dir, resimulate=False):
       name, baseline_dir, data_dir, config.pretrain_epochs, config.seed,
       dataset=dataset)
   results = {"data": datasets.describe(dataset, data_dir),
+             "data_fingerprint": datasets.fingerprint(data),
              "dataset": dataset,
              "baseline": {"val_accuracy": metrics["val_accuracy"],
                           "test_accuracy": metrics["test_accuracy"]}}
