@@ -42,7 +42,7 @@ def test_dataset_may_be_none():
 
 
 def test_unknown_dataset_lists_known_ones():
-  with pytest.raises(ValueError, match="har, kws, cifar10, vww"):
+  with pytest.raises(ValueError, match="har, har_val7, kws, cifar10, vww"):
     _info(dataset="mnist")
 
 
