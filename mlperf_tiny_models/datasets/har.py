@@ -51,6 +51,7 @@ def uci_har_description(val_subjects=VAL_SUBJECTS):
 
 
 def hapt_description(val_subjects=VAL_SUBJECTS):
+  """For datasets.describe() of the embedded windows."""
   return ("UCI HAPT recordings (real; Reyes-Ortiz et al., CC BY 4.0), windows "
           "per UCI HAR (128 samples, 50%% overlap, 9 channels), split by "
           "subject: test %s, validation %s"
