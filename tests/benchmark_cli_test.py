@@ -26,13 +26,13 @@ def _run(*args):
   return testing.run_script("benchmark.py", *args, timeout=900)
 
 
-@pytest.mark.slow
 def _assert_nothing_trained_or_pruned(log):
   assert "Using the trained har_cnn" in log
   assert "Training har_cnn" not in log
   assert ": pruning" not in log and ": exporting" not in log
 
 
+@pytest.mark.slow
 def test_benchmark_runs_and_resumes(tmp_path):
   out, md = str(tmp_path / "out"), str(tmp_path / "BENCHMARKS.md")
   first = _run(*_TINY, "--out_dir=" + out, "--markdown=" + md)
