@@ -30,6 +30,17 @@ METRICS_FILE = "metrics.json"
 MODEL_FILE = "model.keras"
 
 
+def dataset_for(model_name, dataset=None):
+  """The data set `model_name` trains on: `dataset`, checked to have the
+  model's inputs and classes (`datasets.compatible`), else its own.
+
+  Raises:
+    ValueError: If `dataset` cannot stand in for the model's own.
+  """
+  own = mlperf_tiny_models.get_model_info(model_name).dataset
+  return datasets.compatible(own, dataset) if dataset else own
+
+
 def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
           learning_rate=None, seed=0, verbose=2, dataset=None):
   """Trains, evaluates and saves a zoo model.
@@ -63,7 +74,7 @@ def train(model_name, out_dir, data_dir=None, epochs=None, batch_size=None,
             model_name, ", ".join(
                 m for m in mlperf_tiny_models.list_models()
                 if mlperf_tiny_models.get_model_info(m).dataset)))
-  dataset = datasets.compatible(info.dataset, dataset or info.dataset)
+  dataset = dataset_for(model_name, dataset)
   overrides = {"epochs": epochs, "batch_size": batch_size,
                "learning_rate": learning_rate,
                "learning_rate_steps": None if learning_rate is None else ()}
@@ -137,7 +148,7 @@ def train_once(model_name, out_dir, data_dir=None, epochs=None, seed=0,
   if os.path.exists(metrics_path):  # train() writes it last.
     logging.info("Using the trained %s in %s.", model_name, out_dir)
     metrics = io_utils.read_json(metrics_path)
-    wanted = dataset or mlperf_tiny_models.get_model_info(model_name).dataset
+    wanted = dataset_for(model_name, dataset)
     if metrics["dataset"] != wanted:
       raise ValueError(
           "%s was trained on data set %r, not %r; train into another folder "

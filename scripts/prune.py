@@ -217,12 +217,11 @@ def main(argv):
     data = _load_data(dataset, _DATA_DIR.value)
     baseline_wall_s = 0.0
   else:
-    own = mlperf_tiny_models.get_model_info(_MODEL.value).dataset
-    if own is None:
+    if mlperf_tiny_models.get_model_info(_MODEL.value).dataset is None:
       raise app.UsageError("Model %s has no data set to train on; give "
                            "--model_path and --dataset." % _MODEL.value)
     try:
-      dataset = datasets.compatible(own, _DATASET.value or own)
+      dataset = training.dataset_for(_MODEL.value, _DATASET.value)
     except ValueError as e:
       raise app.UsageError("--dataset: %s" % e) from None
     data = _load_data(dataset, _DATA_DIR.value)

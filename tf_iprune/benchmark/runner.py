@@ -117,8 +117,7 @@ class BenchmarkConfig:
         raise ValueError("--dataset=%s=%s: %r is not a benchmarked model "
                          "(%s)." % (name, dataset, name,
                                     ", ".join(self.models)))
-      datasets.compatible(mlperf_tiny_models.get_model_info(name).dataset,
-                          dataset)
+      training.dataset_for(name, dataset)
     if self.latency_inputs < 1:
       raise ValueError("latency_inputs must be at least 1.")
     for name, epochs in self.fine_tune_epochs.items():
@@ -132,8 +131,7 @@ class BenchmarkConfig:
                                          DEFAULT_FINE_TUNE_EPOCHS))
 
   def dataset_for(self, model_name):
-    return self.datasets.get(
-        model_name, mlperf_tiny_models.get_model_info(model_name).dataset)
+    return training.dataset_for(model_name, self.datasets.get(model_name))
 
   def plan_for(self, model_name):
     return self.plan or tiling.default_plan(model_name)
