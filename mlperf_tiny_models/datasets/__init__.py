@@ -63,13 +63,12 @@ class _Source(NamedTuple):
 
 
 def _har_source(val_subjects):
+  def load_xy(data_dir, split):
+    return har.load_windows(split, val_subjects, data_dir)[:2]
   return _Source(
       DatasetInfo(har.INPUT_SHAPE, len(har.CLASS_NAMES)),
-      lambda data_dir, split: har.load_uci_har(data_dir, split,
-                                               val_subjects)[:2],
-      har.uci_har_description(val_subjects),
-      lambda split: har.load_hapt(split, val_subjects)[:2],
-      har.hapt_description(val_subjects))
+      load_xy, har.uci_har_description(val_subjects),
+      lambda split: load_xy(None, split), har.hapt_description(val_subjects))
 
 
 _SOURCES = {

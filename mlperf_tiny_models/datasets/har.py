@@ -13,7 +13,7 @@ Two sources, with one subject split (`split_mask`):
   data (see `hapt`), cut into windows the way the UCI HAR Dataset was.
 """
 import os
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import numpy as np
 from scipy import signal
@@ -126,6 +126,24 @@ def load_hapt(split: str, val_subjects=VAL_SUBJECTS) -> Windows:
   mask = split_mask(arrays["subject"], split, val_subjects)
   return Windows(arrays["x"][mask], arrays["y"][mask],
                  arrays["subject"][mask])
+
+
+def load_windows(split: str, val_subjects=VAL_SUBJECTS,
+                 data_dir: Optional[str] = None) -> Windows:
+  """One split's windows: from a local UCI HAR copy, or the embedded ones.
+
+  Args:
+    split: "train", "val" or "test".
+    val_subjects: Training subjects held out as "val".
+    data_dir: A local copy of the UCI HAR Dataset (`load_uci_har`); None for
+      the embedded UCI HAPT windows (`load_hapt`).
+
+  Returns:
+    The split's windows, with their subjects.
+  """
+  if data_dir is None:
+    return load_hapt(split, val_subjects)
+  return load_uci_har(data_dir, split, val_subjects)
 
 
 def _build_hapt_windows():

@@ -53,6 +53,15 @@ def test_uci_har_splits_by_subject(tmp_path):
   assert test.x[1, 0, 5, 7] == pytest.approx(_value(7, 1, 5))
 
 
+def test_load_windows_reads_the_local_copy_when_given_one(tmp_path):
+  _write_uci_har(tmp_path)
+  local = har.load_windows("val", (1, 3), str(tmp_path))
+  np.testing.assert_array_equal(local.subject, [1, 1, 3])
+  np.testing.assert_array_equal(local.x,
+                                har.load_uci_har(str(tmp_path), "val",
+                                                 (1, 3)).x)
+
+
 def test_uci_har_accepts_the_dataset_folder_itself(tmp_path):
   _write_uci_har(tmp_path)
   test = har.load_uci_har(str(tmp_path / "UCI HAR Dataset"), "test")

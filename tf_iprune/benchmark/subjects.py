@@ -24,10 +24,7 @@ def method_model_path(out_dir, model_name, method):
 def load_windows(dataset, split, data_dir=None):
   """One split of a HAR data set's windows, with subjects (embedded or local
   copy)."""
-  val_subjects = har.VAL_SUBJECTS_OF[dataset]
-  if data_dir is None:
-    return har.load_hapt(split, val_subjects)
-  return har.load_uci_har(data_dir, split, val_subjects)
+  return har.load_windows(split, har.VAL_SUBJECTS_OF[dataset], data_dir)
 
 
 def accuracy_by_subject(model, windows):
