@@ -8,12 +8,16 @@ Examples:
   python scripts/profile_model.py --model=har_cnn --plan=reference
   python scripts/profile_model.py --model_path=out/model.keras --power=4mW \
       --back_to_back --json
+  python scripts/profile_model.py --model=har_cnn \
+      --model_path=runs/x/har_cnn/intermittent/pruning/iter_001/model.keras \
+      --empty_blocks
 """
 import json
 import sys
 
 from absl import app
 from absl import flags
+import numpy as np
 
 import mlperf_tiny_models
 from tf_iprune import hardware
@@ -39,6 +43,10 @@ flags.DEFINE_bool("back_to_back", False, "Latency: the mean of inferences "
                   "before left), as scripts/benchmark.py measures; default: "
                   "one inference from a full energy buffer.")
 flags.DEFINE_bool("json", False, "Print one JSON object instead of a table.")
+flags.DEFINE_bool("empty_blocks", False, "Also give, per prunable layer, the "
+                  "blocks (filter group, column of the layer's BlockGrid) "
+                  "that hold only zeros: which accelerator operations a "
+                  "pruned model removed, to compare two models.")
 
 _COLUMNS = (("name", "%-22s"), ("kind", "%-9s"), ("output_shape", "%-13s"),
             ("weights", "%8s"), ("nonzero_weights", "%8s"), ("macs", "%9s"),
@@ -73,6 +81,22 @@ def format_table(result):
   return "\n".join(lines)
 
 
+def empty_blocks(model, target, plan, model_name):
+  """{layer name: [[group, column], ...]} of the blocks holding only zeros."""
+  specs = [s for s in hardware.specs_from_keras(model) if s.prunable]
+  plans = hardware.plan_model(specs, target, plan, model_name)
+  kernels = hardware.keras_kernels(model)
+  return {s.name: np.argwhere(~hardware.BlockGrid(s, plans[s.name])
+                              .nonzero_blocks(kernels[s.name])).tolist()
+          for s in specs}
+
+
+def format_empty_blocks(blocks):
+  return "\n".join("empty blocks of %s (group, column): %s" % (
+      name, " ".join("(%d, %d)" % tuple(b) for b in found) or "none")
+                   for name, found in blocks.items())
+
+
 def _power(value):
   try:
     return float(value)
@@ -97,6 +121,9 @@ def main(argv):
                                     criterion=FLAGS.criterion,
                                     power=_power(FLAGS.power),
                                     back_to_back=FLAGS.back_to_back)
+    if FLAGS.empty_blocks:
+      result["empty_blocks"] = empty_blocks(model, target, FLAGS.plan,
+                                            FLAGS.model)
   except (ValueError, OSError) as e:
     print("error: %s" % e, file=sys.stderr)
     return 1
@@ -104,6 +131,8 @@ def main(argv):
     print(json.dumps(result, indent=1, sort_keys=True))
   else:
     print(format_table(result))
+    if FLAGS.empty_blocks:
+      print(format_empty_blocks(result["empty_blocks"]))
   return 0
 
 

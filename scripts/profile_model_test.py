@@ -1,10 +1,12 @@
 """Tests for scripts/profile_model.py (run as a user would)."""
 import json
 
+import numpy as np
 import pytest
 
 import mlperf_tiny_models
 
+from tf_iprune import hardware
 from tf_iprune import testing
 
 
@@ -50,3 +52,24 @@ def test_errors_are_clear(args, message):
   assert proc.returncode != 0
   assert message in proc.stderr
   assert "Traceback" not in proc.stderr
+
+
+def test_empty_blocks_name_the_zeroed_block(tmp_path):
+  model = mlperf_tiny_models.get_model("har_cnn")
+  specs = {s.name: s for s in hardware.specs_from_keras(model)}
+  plans = hardware.plan_model(list(specs.values()), model_name="har_cnn")
+  grid = hardware.BlockGrid(specs["conv2"], plans["conv2"])
+  keep = np.ones(grid.shape, bool)
+  keep[1, 0] = False
+  kernel, bias = model.get_layer("conv2").get_weights()
+  model.get_layer("conv2").set_weights([kernel * grid.weight_mask(keep), bias])
+  path = str(tmp_path / "har.keras")
+  model.save(path)
+  proc = _run("--model=har_cnn", "--model_path=%s" % path, "--empty_blocks",
+              "--json")
+  assert proc.returncode == 0, proc.stderr
+  assert json.loads(proc.stdout)["empty_blocks"] == {
+      "conv1": [], "conv2": [[1, 0]], "conv3": [], "fc": []}
+  table = _run("--model=har_cnn", "--model_path=%s" % path, "--empty_blocks")
+  assert "empty blocks of conv2 (group, column): (1, 0)" in table.stdout
+  assert "empty blocks of conv1 (group, column): none" in table.stdout
