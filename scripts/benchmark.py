@@ -100,6 +100,12 @@ flags.DEFINE_enum("second_chance", "retry", list(iterative.SECOND_CHANCES),
                   "After the first drop beyond epsilon: retry from the last "
                   "model within epsilon with half the step, or continue "
                   "from the failed model.")
+flags.DEFINE_boolean("retry_saving_cap",
+                     iterative.PruningConfig.retry_saving_cap,
+                     "With --second_chance=retry: the retry may also remove "
+                     "at most half the accelerator outputs (energy) the "
+                     "rejected step removed, not only spend half its "
+                     "budget.")
 flags.DEFINE_enum("budget", iterative.PruningConfig.budget,
                   list(strategy.BUDGETS), "What an iteration's overall "
                   "pruning ratio is a share of: the remaining weights (the "
@@ -168,7 +174,9 @@ def config_from_flags():
                                                FLAGS.models),
       pruning=dict(max_iterations=FLAGS.max_iterations,
                    epsilon=FLAGS.epsilon, upper_bound=FLAGS.upper_bound,
-                   second_chance=FLAGS.second_chance, budget=FLAGS.budget,
+                   second_chance=FLAGS.second_chance,
+                   retry_saving_cap=FLAGS.retry_saving_cap,
+                   budget=FLAGS.budget,
                    decision_seeds=FLAGS.decision_seeds,
                    bn_calibration=FLAGS.bn_calibration,
                    annealing_steps=FLAGS.annealing_steps,

@@ -66,6 +66,11 @@ _SECOND_CHANCE = flags.DEFINE_enum(
     "After the first drop beyond epsilon: start again from the last model "
     "within epsilon with half the step (retry), or prune on from the failed "
     "model (continue).")
+_RETRY_SAVING_CAP = flags.DEFINE_boolean(
+    "retry_saving_cap", iterative.PruningConfig.retry_saving_cap,
+    "With --second_chance=retry: the retry may also remove at most half the "
+    "criterion cost (accelerator outputs, energy) the rejected step removed, "
+    "not only spend half its budget.")
 _BUDGET = flags.DEFINE_enum(
     "budget", iterative.PruningConfig.budget, list(strategy.BUDGETS),
     "What an iteration's overall ratio is a share of: the remaining weights "
@@ -187,6 +192,7 @@ def main(argv):
     config = iterative.PruningConfig(
         method=_METHOD.value, epsilon=_EPSILON.value,
         reference=_REFERENCE.value, second_chance=_SECOND_CHANCE.value,
+        retry_saving_cap=_RETRY_SAVING_CAP.value,
         budget=_BUDGET.value, bn_calibration=_BN_CALIBRATION.value,
         upper_bound=_UPPER_BOUND.value, overall_ratio=_OVERALL_RATIO.value,
         max_iterations=_MAX_ITERATIONS.value,

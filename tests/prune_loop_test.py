@@ -212,8 +212,8 @@ def test_retry_after_a_collapse_restarts_with_half_the_step(
     setup, tmp_path, monkeypatch, method):
   real = iterative.IterativePruner._iteration
 
-  def collapse_first(self, t, start, scale):
-    record = real(self, t, start, scale)
+  def collapse_first(self, t, start, scale, retry_of):
+    record = real(self, t, start, scale, retry_of)
     return (dict(record, val_accuracy=0.0, decision_accuracy=0.0) if t == 1
             else record)
 
@@ -238,6 +238,14 @@ def test_retry_after_a_collapse_restarts_with_half_the_step(
                                         "allocation.json"))
     assert allocation["total_weights"] == round(
         allocation["overall_ratio"] * summary["baseline"]["nonzero_weights"])
+    # It may remove at most half the outputs the rejected step removed.
+    rejected = io_utils.read_json(str(tmp_path / "iter_001" /
+                                      "allocation.json"))
+    assert second["retry_of"] == 1 and rejected["max_saving"] is None
+    assert allocation["max_saving"] == pytest.approx(
+        iterative.RETRY_SHRINK * rejected["saving"])
+    assert rejected["saving"] == (summary["baseline"]["acc_outputs"] -
+                                  first["acc_outputs"])
   assert summary["chosen"]["iteration"] in (0, 2)
 
 

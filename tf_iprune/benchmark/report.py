@@ -324,7 +324,7 @@ _SETTING_FLAGS = {
 # Settings added after every run older than them was made the same way: a
 # config that does not record one had this value.
 _ADDED_SETTINGS = {"budget": "weights", "accuracy_weight": 0.001,
-                   "dataset": {}}
+                   "dataset": {}, "retry_saving_cap": False}
 
 
 def _settings(config):

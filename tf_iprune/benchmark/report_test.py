@@ -158,6 +158,9 @@ def test_settings_difference_knows_the_value_older_runs_had():
       "--accuracy_weight=0.01"]
   assert report.settings_difference(older, {
       "seed": 0, "pruning": {"accuracy_weight": 0.001}}) == []
+  capped = {"seed": 0, "pruning": {"retry_saving_cap": True}}
+  assert report.settings_difference(older, capped) == ["--retry_saving_cap"]
+  assert report.settings_difference(capped, older) == ["--noretry_saving_cap"]
   val7 = {"seed": 0, "datasets": {"har_cnn": "har_val7"}, "pruning": {}}
   assert report.settings_difference(older, val7) == [
       "--dataset=har_cnn=har_val7"]

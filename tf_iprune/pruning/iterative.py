@@ -12,7 +12,11 @@ first such drop (the "second chance") is `second_chance`:
             its step halved: upper_bound (or a fixed overall_ratio) for the
             strategy, magnitude_step for the magnitude baseline. A step that
             was too large for fine-tuning to recover from (a collapse, not
-            a fluctuation) is retried smaller instead of built upon.
+            a fluctuation) is retried smaller instead of built upon. Under
+            the weight budget half the weights can still afford the blocks
+            that made the step fail (a few costly blocks of small layers):
+            the strategy's retry may also remove at most half the criterion
+            cost the failed step removed (`retry_saving_cap`).
   continue  the next iteration prunes on from the failed model, as the
             paper describes, to permit a rally after a fluctuation; after a
             collapse there is nothing to rally from.
@@ -70,10 +74,16 @@ METHODS = ("intermittent", "energy", "magnitude", "unpruned")
 REFERENCES = ("fine_tuned", "baseline")
 SUMMARY_FILE = "summary.json"
 SECOND_CHANCES = ("retry", "continue")
+# What a retry keeps of the rejected step: its budget, and (with
+# retry_saving_cap) the criterion cost it may remove.
+RETRY_SHRINK = 0.5
 # Settings a resumed run may change: with another cap the loop takes the
 # finished iterations it needs and continues (or stops) where a run with
 # that cap from the start would.
 RESUMABLE_CHANGES = ("max_iterations",)
+# Settings added with a default that changed the method: the value runs
+# made before them had (other settings' defaults kept what runs did).
+_BEFORE_ADDED = {"retry_saving_cap": False}
 _STATE_VERSION = 1
 
 
@@ -94,6 +104,11 @@ class PruningConfig:
       worse by that selection bias.
     second_chance: What follows the first drop beyond epsilon, one of
       SECOND_CHANCES (see the module docstring).
+    retry_saving_cap: With second_chance='retry', the strategy's retry may
+      remove at most RETRY_SHRINK of the criterion cost the rejected step
+      removed from the same model (`strategy.layer_level`'s max_saving), as
+      well as spend RETRY_SHRINK of its budget. False: only the budget
+      shrinks (runs made before this setting).
     upper_bound: G^, the upper bound on an iteration's overall ratio.
     overall_ratio: If set, every iteration uses this G instead of the first
       guideline (to compare methods at the same G).
@@ -154,6 +169,7 @@ class PruningConfig:
   epsilon: float = 1.0
   reference: str = "fine_tuned"
   second_chance: str = "retry"
+  retry_saving_cap: bool = True
   upper_bound: float = 0.4
   overall_ratio: Optional[float] = None
   budget: str = "weights"
@@ -504,8 +520,8 @@ class IterativePruner:
     model = io_utils.load_model(self._model_path(record["start_iteration"]))
     plans = self.policy.layer_plans(model)
     tune = self._plan(iteration, record["start_iteration"],
-                      record["step_scale"], iteration_dir(iteration), model,
-                      plans)[2]
+                      record["step_scale"], record.get("retry_of"),
+                      iteration_dir(iteration), model, plans)[2]
     return [dict(report.measure(tune(seed, None), self.policy, val_data,
                                 test_data, self.config.eval_batch_size),
                  seed=seed) for seed in seeds]
@@ -536,16 +552,16 @@ class IterativePruner:
     """The model of iteration t (0: the baseline)."""
     return model_path(self._dir, t)
 
-  def _iteration(self, t, start, scale):
+  def _iteration(self, t, start, scale, retry_of):
     """Runs (or resumes) iteration t; None if nothing is left to prune.
 
     It prunes the model of iteration `start` (0: the baseline) with its step
-    scaled by `scale` (see `iterate`).
+    scaled by `scale`, retrying iteration `retry_of` (see `iterate`).
     """
     folder = iteration_dir(t)
     model = io_utils.load_model(self._model_path(start))
     plans = self.policy.layer_plans(model)
-    planned = self._plan(t, start, scale, folder, model, plans)
+    planned = self._plan(t, start, scale, retry_of, folder, model, plans)
     if planned is None:
       return None
     steps, step_ratios, tune, expected = planned
@@ -573,12 +589,12 @@ class IterativePruner:
       record["drop_before_fine_tuning"] = searched["drop_before_fine_tuning"]
     return record
 
-  def _plan(self, t, start, scale, folder, model, plans):
+  def _plan(self, t, start, scale, retry_of, folder, model, plans):
     """(steps, step ratios, tune(seed, log_dir), expected keep maps or None)
     of iteration t, or None if nothing is left to prune."""
     if self.config.method == "magnitude":
       return self._plan_magnitude(t, start, scale, folder, model, plans)
-    return self._plan_blocks(t, scale, folder, model, plans)
+    return self._plan_blocks(t, scale, retry_of, folder, model, plans)
 
   def _plan_magnitude(self, t, start, scale, folder, model, plans):
     """The magnitude baseline's target for iteration t, and its tuning."""
@@ -602,7 +618,7 @@ class IterativePruner:
 
     return [allocation], {n: step for n in plans}, tune, None
 
-  def _plan_blocks(self, t, scale, folder, model, plans):
+  def _plan_blocks(self, t, scale, retry_of, folder, model, plans):
     """The three steps of iteration t (each checkpointed), and its tuning."""
     cfg = self.config
     context = []
@@ -620,11 +636,21 @@ class IterativePruner:
                                self.verbose)))
     overall = (scale * cfg.overall_ratio if cfg.overall_ratio
                else sens["overall_ratio"])
+
+    def max_saving():
+      if retry_of is None or not cfg.retry_saving_cap:
+        return None
+      rejected = io_utils.read_json(self._path(iteration_dir(retry_of),
+                                               "allocation.json"))
+      return RETRY_SHRINK * strategy.criterion_saving(ctx(),
+                                                      rejected["blocks"])
+
     allocation = self._cached_json(
         os.path.join(folder, "allocation"), lambda: strategy.layer_level(
             ctx(), overall, cfg.max_ratio, cfg.epsilon, cfg.accuracy_weight,
             np.random.default_rng(self._seed(t, 2)), self.verbose,
-            budget=cfg.budget, steps=cfg.annealing_steps,
+            budget=cfg.budget, max_saving=max_saving(),
+            steps=cfg.annealing_steps,
             initial_acceptance=cfg.initial_acceptance,
             final_temperature_ratio=cfg.final_temperature_ratio).to_dict())
     if allocation["total_weights"] == 0:
@@ -681,19 +707,24 @@ def decision_accuracy(metrics):
 
 def changed_settings(old, new):
   """Names of the settings (PruningConfig.to_dict) that differ, sorted; a
-  setting added since `old` was written had its default there."""
-  defaults = PruningConfig().to_dict()
+  setting added since `old` was written had its default there, or the
+  value of the method before it (_BEFORE_ADDED)."""
+  defaults = dict(PruningConfig().to_dict(), **_BEFORE_ADDED)
   return sorted(k for k in new if old.get(k, defaults[k]) != new[k])
 
 
 def outdated_settings(summary, config):
   """Settings of `config` (a to_dict) under which the finished run of
   `summary` would end differently, sorted: those that changed, except a
-  cap the run never reached (it stopped for another reason first)."""
+  cap the run never reached (it stopped for another reason first) and the
+  retry's saving cap of a run that made no retry of the strategy."""
   changed = changed_settings(summary["config"], config)
   if (summary["stop_reason"] != "max_iterations" and
       len(summary["iterations"]) <= config["max_iterations"]):
     changed = [k for k in changed if k != "max_iterations"]
+  if summary["config"]["method"] == "magnitude" or not any(
+      r.get("step_scale", 1.0) < 1 for r in summary["iterations"]):
+    changed = [k for k in changed if k != "retry_saving_cap"]  # No retry.
   return changed
 
 
@@ -715,32 +746,35 @@ def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None,
   """The estimate-prune-retrain loop with a second chance.
 
   Args:
-    step: (t, start, scale) -> record (a dict with 'val_accuracy' after
-      fine-tuning) of iteration t, which prunes the model of iteration
-      `start` (0: the unpruned model) with its step scaled by `scale`; or
-      None when nothing is left to prune.
+    step: (t, start, scale, retry_of) -> record (a dict with
+      'val_accuracy' after fine-tuning) of iteration t, which prunes the
+      model of iteration `start` (0: the unpruned model) with its step
+      scaled by `scale`; `retry_of` is the rejected iteration it retries
+      (None if it is not a retry); or None when nothing is left to prune.
     baseline_accuracy: Validation accuracy of the unpruned model (percent).
     epsilon: Tolerated accuracy drop, in percentage points.
     max_iterations: Iterations at most.
     on_record: Called with each completed record.
     second_chance: After the first record beyond epsilon, 'retry' starts
-      the next iteration from that record's start with the step halved;
-      'continue' starts it from the failed record's model.
+      the next iteration from that record's start with the step scaled by
+      RETRY_SHRINK; 'continue' starts it from the failed record's model.
 
   Returns:
     (records, stop_reason). Each record gains 'iteration', 'start_iteration',
-    'step_scale', 'accuracy_drop' and 'within_epsilon'. The loop stops at
-    the second record beyond epsilon.
+    'step_scale', 'retry_of', 'accuracy_drop' and 'within_epsilon'. The
+    loop stops at the second record beyond epsilon.
   """
   if second_chance not in SECOND_CHANCES:
     raise ValueError("second_chance must be one of %s, got %r." % (
         ", ".join(SECOND_CHANCES), second_chance))
-  records, failures, start, scale = [], 0, 0, 1.0
+  records, failures, start, scale, retry_of = [], 0, 0, 1.0, None
   for t in range(1, max_iterations + 1):
-    record = step(t, start, scale)
+    record = step(t, start, scale, retry_of)
     if record is None:
       return records, "nothing left to prune"
-    record = dict(record, iteration=t, start_iteration=start, step_scale=scale)
+    record = dict(record, iteration=t, start_iteration=start, step_scale=scale,
+                  retry_of=retry_of)
+    retry_of = None
     # Rounded: 12 of 1,200 examples are 1 point, not 1.000000000000007.
     record["accuracy_drop"] = round(
         baseline_accuracy - decision_accuracy(record), 9)
@@ -753,7 +787,8 @@ def iterate(step, baseline_accuracy, epsilon, max_iterations, on_record=None,
       if failures == 2:
         return records, "accuracy drop above epsilon twice"
       if second_chance == "retry":
-        scale /= 2
+        scale *= RETRY_SHRINK
+        retry_of = t
         continue
     start = t
   return records, "max_iterations"

@@ -11,8 +11,8 @@ BASELINE = {"val_accuracy": 90.0, "acc_outputs": 1000, "nonzero_weights": 500,
 def _scripted(accuracies, outputs):
   calls = []
 
-  def step(t, start, scale):
-    calls.append((t, start, scale))
+  def step(t, start, scale, retry_of):
+    calls.append((t, start, scale, retry_of))
     if t > len(accuracies):
       return None
     return {"val_accuracy": accuracies[t - 1], "acc_outputs": outputs[t - 1],
@@ -28,8 +28,8 @@ def test_stops_at_the_second_drop_beyond_epsilon():
                                       second_chance="continue")
   # Drops 0.5, 1.5 (first), ..., 2.0; every iteration prunes on from the
   # previous one, failed or not.
-  assert calls == [(1, 0, 1.0), (2, 1, 1.0), (3, 2, 1.0), (4, 3, 1.0),
-                   (5, 4, 1.0)]
+  assert calls == [(1, 0, 1.0, None), (2, 1, 1.0, None), (3, 2, 1.0, None),
+                   (4, 3, 1.0, None), (5, 4, 1.0, None)]
   assert reason == "accuracy drop above epsilon twice"
   assert [r["within_epsilon"] for r in records] == [True, False, True, True,
                                                    False]
@@ -45,12 +45,13 @@ def test_retry_starts_over_from_the_last_model_within_epsilon_smaller():
                           [900, 500, 800, 700, 600, 400])
   records, reason = iterative.iterate(step, 90.0, 1.0, 10)
   # Iteration 2 collapses: 3 prunes iteration 1's model again with half the
-  # step, and that half step stays; 5 is the second failure.
-  assert calls == [(1, 0, 1.0), (2, 1, 1.0), (3, 1, 0.5), (4, 3, 0.5),
-                   (5, 4, 0.5)]
+  # step (a retry of 2), and that half step stays; 5 is the second failure.
+  assert calls == [(1, 0, 1.0, None), (2, 1, 1.0, None), (3, 1, 0.5, 2),
+                   (4, 3, 0.5, None), (5, 4, 0.5, None)]
   assert reason == "accuracy drop above epsilon twice"
   assert [r["start_iteration"] for r in records] == [0, 1, 1, 3, 4]
   assert [r["step_scale"] for r in records] == [1.0, 1.0, 0.5, 0.5, 0.5]
+  assert [r["retry_of"] for r in records] == [None, None, 2, None, None]
   assert iterative.choose(BASELINE, records)["iteration"] == 4
   with pytest.raises(ValueError, match="second_chance must be one of retry"):
     iterative.iterate(step, 90.0, 1.0, 10, second_chance="never")
@@ -155,6 +156,12 @@ def test_changed_settings_treat_missing_keys_as_their_defaults():
   assert iterative.changed_settings(old, iterative.PruningConfig(
       training_epochs=300).to_dict()) == ["training_epochs"]
   assert iterative.changed_settings(old, old) == []
+  # Runs made before retry_saving_cap retried with half the budget alone.
+  del old["retry_saving_cap"]
+  assert iterative.changed_settings(old, new) == [
+      "epsilon", "max_iterations", "retry_saving_cap"]
+  assert iterative.changed_settings(old, iterative.PruningConfig(
+      retry_saving_cap=False).to_dict()) == []
   assert iterative.RESUMABLE_CHANGES == ("max_iterations",)
 
 
@@ -173,3 +180,20 @@ def test_outdated_settings_ignore_a_cap_the_run_never_reached(
   assert iterative.outdated_settings(summary, config) == outdated
   config = iterative.PruningConfig(max_iterations=cap, epsilon=2.0).to_dict()
   assert "epsilon" in iterative.outdated_settings(summary, config)
+
+
+@pytest.mark.parametrize("method, scales, outdated", [
+    ("intermittent", [1.0, 1.0, 0.5, 0.5], ["retry_saving_cap"]),
+    ("intermittent", [1.0, 1.0], []),  # Never retried.
+    ("magnitude", [1.0, 1.0, 0.5], []),  # No strategy search to cap.
+])
+def test_the_retry_cap_outdates_only_runs_that_retried(method, scales,
+                                                       outdated):
+  config = iterative.PruningConfig(method=method).to_dict()
+  del config["retry_saving_cap"]  # A run made before the setting.
+  summary = {"config": config, "stop_reason": "max_iterations",
+             "iterations": [{"step_scale": s} for s in scales]}
+  new = iterative.PruningConfig(method=method,
+                                max_iterations=len(scales)).to_dict()
+  summary["config"]["max_iterations"] = len(scales)
+  assert iterative.outdated_settings(summary, new) == outdated

@@ -42,11 +42,17 @@ counts the candidates' weights only.
    recovers, cost little, large ones cost more than any saving. With the
    default accuracy_weight = 0.001, a drop of 10 epsilon before fine-tuning
    weighs as much as 10% of the dense model's cost.
+   A retry of a rejected step (see `iterative`) may remove at most
+   `max_saving` of the criterion cost: what a configuration removes beyond
+   it counts OVER_CAP_CHARGE times against it, so the search keeps to the
+   cap wherever the weight budget can be spent within it. The constraint
+   is soft, so that states beyond the cap stay comparable: when no state
+   within it spends the budget, the search takes the least excess.
 3. Block level: each layer loses its lowest-RMS blocks up to g_i
    (`block_mask`).
 """
 import dataclasses
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
 
@@ -61,6 +67,9 @@ BUDGETS = ("weights", "criterion")
 # Price of the layer whose weights are worth the least under the criterion
 # budget: the resolution of the integer prices.
 PRICE_RESOLUTION = 1000
+# Net charge per unit of criterion cost removed beyond a retry's cap (see
+# the module docstring): larger than any saving can earn back, by far.
+OVER_CAP_CHARGE = 100
 
 
 class StepContext:
@@ -155,6 +164,8 @@ class Allocation:
       the validation-subset accuracy of its result before fine-tuning
       (`accuracy_before_fine_tuning`, percent) and its drop from the start
       model's (`drop_before_fine_tuning`, points).
+    saving: Criterion cost the blocks remove.
+    max_saving: The cap on it the search had (None: none).
   """
   overall_ratio: float
   total_weights: int
@@ -164,6 +175,8 @@ class Allocation:
   ratios: Dict[str, float]
   sparsities: Dict[str, float]
   annealing: dict
+  saving: float = 0.0
+  max_saving: Optional[float] = None
 
   def to_dict(self):
     return dataclasses.asdict(self)
@@ -173,22 +186,33 @@ class Allocation:
     return cls(**d)
 
 
-def objective_function(ctx, epsilon, accuracy_weight):
+def objective_function(ctx, epsilon, accuracy_weight, max_saving=None):
   """Scale-aware annealing objective over the candidates' block counts
-  (model order); the other layers count at their current cost."""
+  (model order); the other layers count at their current cost. With
+  `max_saving`, cost removed beyond it is charged OVER_CAP_CHARGE times."""
   names = ctx.candidates
   dense = ctx.dense_cost()
   fixed = sum(ctx.cost(n, 0) for n in ctx.layers if n not in names)
+  current = sum(ctx.current_costs().values())
   reference = ctx.reference[0]
 
   def objective(counts):
     cost = fixed + sum(ctx.cost(n, c) for n, c in zip(names, counts))
+    if max_saving is not None:
+      cost += (1 + OVER_CAP_CHARGE) * max(0.0, current - cost - max_saving)
     keeps = {n: ctx.layers[n].keep_after(c) for n, c in zip(names, counts)}
     accuracy, _ = ctx.evaluator.evaluate(keeps)
     drop = max(0.0, reference - accuracy) / epsilon
     return cost / dense + accuracy_weight * drop ** 2
 
   return objective
+
+
+def criterion_saving(ctx, blocks):
+  """Criterion cost that pruning `blocks[name]` more blocks of each layer
+  (missing: none) removes from the context's model."""
+  return float(sum(ctx.cost(n, 0) - ctx.cost(n, blocks.get(n, 0))
+                   for n in ctx.layers))
 
 
 def budget_prices(ctx, budget):
@@ -214,12 +238,15 @@ def budget_prices(ctx, budget):
 
 
 def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
-                verbose=False, budget="weights", **anneal_kwargs):
+                verbose=False, budget="weights", max_saving=None,
+                **anneal_kwargs):
   """Per-layer ratios by simulated annealing (second guideline).
 
   Args:
     budget: What the overall ratio G is a ratio of, one of BUDGETS (see
       the module docstring).
+    max_saving: Criterion cost the search may remove (a retry's cap; see
+      the module docstring); None: no cap.
 
   Returns:
     An Allocation of every layer (the non-candidates lose nothing); with
@@ -234,15 +261,21 @@ def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
               sum(c * p for c, p in zip(caps, prices)))
   targets = dict.fromkeys(ctx.layers, 0)
   blocks = dict.fromkeys(ctx.layers, 0)
+  if max_saving is not None and max_saving < 0:
+    raise ValueError("max_saving must be None or >= 0, got %r." %
+                     (max_saving,))
   if total == 0:
-    return allocation_from_blocks(ctx, overall_ratio, 0, targets, blocks)
+    return allocation_from_blocks(ctx, overall_ratio, 0, targets, blocks,
+                                  max_saving=max_saving)
   result = annealing.anneal(
-      layers, total, caps, objective_function(ctx, epsilon, accuracy_weight),
+      layers, total, caps,
+      objective_function(ctx, epsilon, accuracy_weight, max_saving),
       rng, prices=prices, verbose=verbose, **anneal_kwargs)
   targets.update(zip(names, result.weights))
   blocks.update(zip(names, result.blocks))
   allocation = allocation_from_blocks(ctx, overall_ratio, sum(result.weights),
-                                      targets, blocks, result.to_dict())
+                                      targets, blocks, result.to_dict(),
+                                      max_saving)
   # What the search accepted before fine-tuning, to read a step's failure by.
   accuracy, _ = ctx.evaluator.evaluate(block_level(ctx, allocation))
   allocation.annealing.update(
@@ -252,7 +285,7 @@ def layer_level(ctx, overall_ratio, max_ratio, epsilon, accuracy_weight, rng,
 
 
 def allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,
-                           annealing_dict=None):
+                           annealing_dict=None, max_saving=None):
   """The Allocation that prunes `blocks[name]` blocks of each layer."""
   pruned = {n: ctx.layers[n].pruned_weights(b) for n, b in blocks.items()}
   return Allocation(
@@ -264,7 +297,8 @@ def allocation_from_blocks(ctx, overall_ratio, total, targets, blocks,
               for n in blocks},
       sparsities={n: ctx.layers[n].sparsity_after(b)
                   for n, b in blocks.items()},
-      annealing=annealing_dict)
+      annealing=annealing_dict, saving=criterion_saving(ctx, blocks),
+      max_saving=None if max_saving is None else float(max_saving))
 
 
 def block_level(ctx, allocation):

@@ -86,6 +86,14 @@ def test_objective_is_scale_free(context):
   drop = max(0.0, context.reference[0] - accuracy)
   assert objective(blocks) == pytest.approx(
       costs / context.dense_cost() + 0.001 * drop ** 2)
+  # A cap charges what is removed beyond it OVER_CAP_CHARGE times.
+  saving = context.dense_cost() - costs
+  capped = strategy.objective_function(context, 1.0, 0.001, saving / 4)
+  excess = 0.75 * saving * strategy.OVER_CAP_CHARGE
+  assert capped(blocks) == pytest.approx(
+      (costs + 0.75 * saving + excess) / context.dense_cost() +
+      0.001 * drop ** 2)
+  assert capped((0, 0, 0, 0)) == pytest.approx(1.0)
 
 
 def test_search_favours_the_layer_with_most_outputs_per_weight():
@@ -106,6 +114,27 @@ def test_search_favours_the_layer_with_most_outputs_per_weight():
   assert (sum(ctx.cost(n, b) for n, b in allocation.blocks.items()) <=
           ctx.cost("conv", all_on_conv) + ctx.cost("fc", 0))
   assert allocation.ratios["conv"] > 0.5 > allocation.ratios["fc"]
+
+
+def test_a_retry_cap_moves_the_budget_to_layers_that_save_less():
+  """The same weights, at most half the outputs the uncapped search
+  removes: the budget must still be spent, so fc takes what conv gives up."""
+  ctx = _two_layer_context(fc_tile=(4, 4))
+  free = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
+                              np.random.default_rng(0), steps=100)
+  assert free.max_saving is None
+  assert free.saving == strategy.criterion_saving(ctx, free.blocks) > 0
+  capped = strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0,
+                                np.random.default_rng(0), steps=100,
+                                max_saving=free.saving / 2)
+  assert capped.max_saving == free.saving / 2
+  assert capped.total_weights == free.total_weights
+  assert 0 < capped.saving <= free.saving / 2
+  assert capped.blocks["conv"] < free.blocks["conv"]
+  assert capped.blocks["fc"] > free.blocks["fc"]
+  with pytest.raises(ValueError, match="max_saving must be None or >= 0"):
+    strategy.layer_level(ctx, 0.3, 0.9, 1.0, 0.0, np.random.default_rng(0),
+                         max_saving=-1.0)
 
 
 def test_layers_whose_pruning_saves_nothing_are_left_out():
