@@ -24,6 +24,16 @@ def test_prints_a_row_per_run_and_method(tmp_path):
                           "| 9 |")
 
 
+def test_retries_lists_runs_that_did_not_record_them(tmp_path):
+  io_utils.write_json(str(tmp_path / "results.json"),
+                      results_testing.results())
+  proc = _run("--runs=%s" % tmp_path, "--model=toy", "--retries")
+  assert proc.returncode == 0, proc.stderr
+  assert proc.stdout.splitlines()[2:] == [
+      "| %s | %s | not recorded | | |" % (tmp_path, method)
+      for method in ("Unpruned", "ePrune (energy)", "iPrune")]
+
+
 def test_bad_flags_are_clear_errors(tmp_path):
   proc = _run("--runs=%s" % tmp_path, "--model=toy")
   assert proc.returncode != 0 and "has no results.json" in proc.stderr

@@ -59,6 +59,9 @@ def test_benchmark_runs_and_resumes(tmp_path):
     assert [p["iteration"] for p in m["path"]] == list(
         range(m["iterations"] + 1))
     assert sum(p["chosen"] for p in m["path"]) == 1
+    assert m["path"][0]["start_iteration"] is None
+    assert all(p["start_iteration"] < p["iteration"] and p["step_scale"] > 0
+               for p in m["path"][1:])
     assert set(m["path"][0]["latency_s"]) == {"continuous", "4mW"}
   assert har["unpruned"]["acc_outputs"] == 14_256  # Reference plan, dense.
   # The unpruned model is its own reference; the pruned ones' is fine-tuned.

@@ -425,6 +425,67 @@ def runs_table(named_runs, model, power="4mW"):
   return "\n".join(lines)
 
 
+def retries_table(named_runs, model):
+  """What each method's retry removed, against the step it retried.
+
+  The retry is the first iteration with a smaller step (`step_scale` < 1);
+  the step it retried is the one before it, rejected, which pruned the
+  same model (`start_iteration`). Both are counted in accelerator outputs
+  removed from that model (ePrune's criterion is energy, so its retry's
+  cap does not bound this count).
+
+  Args:
+    named_runs: (name, results) of each run; name: its folder.
+    model: The model to tabulate.
+
+  Returns:
+    A markdown table, one row per run and method with a retry: the
+    rejected step (iteration and outputs removed), the retry (iteration,
+    outputs removed and their share of the rejected step's) and whether
+    the retry was within epsilon. Runs whose results.json does not record
+    where each step started (made before it was recorded) are listed
+    as such; methods that made no step (the unpruned model) are left out.
+
+  Raises:
+    ValueError: if no run has `model`.
+  """
+  lines = ["| run | method | rejected step: outputs removed | "
+           "retry: outputs removed (share) | retry within epsilon |",
+           "|---|---|---|---|---|"]
+  found = False
+  for name, results in named_runs:
+    r = results["models"].get(model)
+    if r is None:
+      continue
+    found = True
+    for method in _methods(r):
+      path = r[method].get("path") or []
+      if len(path) < 2:
+        continue
+      if any("start_iteration" not in p for p in path):
+        lines.append("| %s | %s | not recorded | | |" % (
+            name, METHOD_NAMES[method]))
+        continue
+      retry = next((p for p in path[1:] if p["step_scale"] < 1), None)
+      if retry is None:
+        continue
+      outputs = {p["iteration"]: p["acc_outputs"] for p in path}
+      rejected = path[retry["iteration"] - 1]
+      start = outputs[retry["start_iteration"]]
+      removed = start - rejected["acc_outputs"]
+      again = start - retry["acc_outputs"]
+      lines.append("| %s | %s | %d: %s | %d: %s (%s) | %s |" % (
+          name, METHOD_NAMES[method], rejected["iteration"],
+          "{:,}".format(removed), retry["iteration"], "{:,}".format(again),
+          "%.0f%%" % (100.0 * again / removed) if removed else "-",
+          "yes" if retry["within_epsilon"] else "no"))
+  if not found:
+    raise ValueError("No run has model %r; the runs have %s." % (
+        model, sorted({m for _, results in named_runs
+                       for m in results["models"]})))
+  return "\n".join(lines)
+
+
 def summary_text(results, powers):
   """A compact plain-text table for a terminal (the main job)."""
   header = ("%-10s %-16s %8s %8s %8s %9s %9s" % (

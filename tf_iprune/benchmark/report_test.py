@@ -222,6 +222,27 @@ def test_runs_table_has_a_row_per_run_and_method():
     report.runs_table([("run0", results)], "sqn")
 
 
+def test_retries_table_compares_each_retry_with_the_step_it_retried():
+  results = testing.results()
+  steps = ((None, None, 1000, True), (0, 1.0, 800, True),
+           (1, 1.0, 600, False), (1, 0.5, 700, True), (3, 0.5, 650, False))
+  results["models"]["har_cnn"]["intermittent"]["path"] = [
+      {"iteration": t, "start_iteration": start, "step_scale": scale,
+       "acc_outputs": outputs, "within_epsilon": ok}
+      for t, (start, scale, outputs, ok) in enumerate(steps)]
+  results["models"]["har_cnn"]["magnitude"]["path"] = [
+      dict(p, step_scale=None if p["iteration"] == 0 else 1.0,
+           start_iteration=None if p["iteration"] == 0 else 0)
+      for p in results["models"]["har_cnn"]["magnitude"]["path"]]
+  del results["models"]["har_cnn"]["unpruned"]["path"][1:]  # No step.
+  rows = report.retries_table([("run0", results)], "har_cnn").splitlines()
+  assert rows[2:] == [
+      "| run0 | ePrune (energy) | not recorded | | |",
+      "| run0 | iPrune | 2: 200 | 3: 100 (50%) | yes |"]  # Magnitude: none.
+  with pytest.raises(ValueError, match="No run has model 'sqn'"):
+    report.retries_table([("run0", results)], "sqn")
+
+
 def _path(*points):
   """A pruning path of (test accuracy, latency at 4mW, accepted) per
   iteration, the first the unpruned model (90%, 10 s)."""

@@ -228,8 +228,9 @@ def pruning_path(folder, name, plan, config):
   """Every model a pruning run went through, with its latencies.
 
   The baseline (iteration 0) and each iteration of the run in
-  `folder`/pruning: accuracies and accelerator outputs as the run measured
-  them, and the hardware model's latency per power strength
+  `folder`/pruning: the model it pruned (`start_iteration`, None for the
+  baseline) and its step's scale, accuracies and accelerator outputs as
+  the run measured them, and the hardware model's latency per power strength
   (`hardware.profile_keras`, measured as `config.back_to_back` says), so
   methods can be compared at equal accuracy and not only where their
   loops stopped.
@@ -244,6 +245,8 @@ def pruning_path(folder, name, plan, config):
                                                      record["iteration"]))
     path.append({
         "iteration": record["iteration"],
+        "start_iteration": record.get("start_iteration"),
+        "step_scale": record.get("step_scale"),
         "within_epsilon": record["within_epsilon"],
         "chosen": record["iteration"] == summary["chosen"]["iteration"],
         "val_accuracy": record["val_accuracy"] / 100,
