@@ -7,6 +7,7 @@ numbers (speed-ups, reductions).
 import os
 
 from tf_iprune.benchmark import paper
+from tf_iprune.pruning import iterative
 
 METHOD_NAMES = {"unpruned": "Unpruned", "magnitude": "tfmot magnitude",
                 "energy": "ePrune (energy)", "intermittent": "iPrune"}
@@ -323,8 +324,8 @@ _SETTING_FLAGS = {
 
 # Settings added after every run older than them was made the same way: a
 # config that does not record one had this value.
-_ADDED_SETTINGS = {"budget": "weights", "accuracy_weight": 0.001,
-                   "dataset": {}, "retry_saving_cap": False}
+_ADDED_SETTINGS = dict({"budget": "weights", "accuracy_weight": 0.001,
+                        "dataset": {}}, **iterative.BEFORE_ADDED)
 
 
 def _settings(config):

@@ -83,7 +83,7 @@ RETRY_SHRINK = 0.5
 RESUMABLE_CHANGES = ("max_iterations",)
 # Settings added with a default that changed the method: the value runs
 # made before them had (other settings' defaults kept what runs did).
-_BEFORE_ADDED = {"retry_saving_cap": False}
+BEFORE_ADDED = {"retry_saving_cap": False}
 _STATE_VERSION = 1
 
 
@@ -708,8 +708,8 @@ def decision_accuracy(metrics):
 def changed_settings(old, new):
   """Names of the settings (PruningConfig.to_dict) that differ, sorted; a
   setting added since `old` was written had its default there, or the
-  value of the method before it (_BEFORE_ADDED)."""
-  defaults = dict(PruningConfig().to_dict(), **_BEFORE_ADDED)
+  value of the method before it (BEFORE_ADDED)."""
+  defaults = dict(PruningConfig().to_dict(), **BEFORE_ADDED)
   return sorted(k for k in new if old.get(k, defaults[k]) != new[k])
 
 
